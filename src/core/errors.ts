@@ -32,10 +32,10 @@ export const ERROR_CATALOGUE = {
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;
 
 export interface ErrorContext {
-  readonly layer?: string;
-  readonly entry?: string;
-  readonly path?: string;
-  readonly reference?: string;
+  readonly layer?: string | undefined;
+  readonly entry?: string | undefined;
+  readonly path?: string | undefined;
+  readonly reference?: string | undefined;
   readonly [key: string]: unknown;
 }
 

@@ -1,0 +1,12 @@
+import { dpkgCataloger } from './dpkg/index.js';
+import type { Cataloger } from './types.js';
+
+/**
+ * Every cataloger, sorted by id. Nothing registers itself by being imported: a cataloger
+ * runs only when it is listed here (STYLE.md habit 1).
+ */
+export const CATALOGERS: readonly Cataloger[] = [dpkgCataloger];
+
+export function catalogerById(id: string): Cataloger | undefined {
+  return CATALOGERS.find((c) => c.id === id);
+}

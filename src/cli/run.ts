@@ -1,0 +1,51 @@
+import { ERROR_CATALOGUE, formatError, PortcullisError, toPortcullisError } from '../core/errors.js';
+import { VERSION } from '../version.js';
+import { sbomCommand } from './commands/sbom.js';
+import type { CliIo } from './io.js';
+
+export type { CliIo } from './io.js';
+
+type Command = (argv: readonly string[], io: CliIo) => Promise<number>;
+
+/** Every command, sorted by name. */
+const COMMANDS: Readonly<Record<string, { run: Command; help: string }>> = {
+  sbom: { run: sbomCommand, help: 'list the packages in an image (CycloneDX, SPDX or JSON)' },
+  version: {
+    run: async (_argv, io) => {
+      io.stdout.write(`portcullis ${VERSION}\n`);
+      return 0;
+    },
+    help: 'print the version',
+  },
+};
+
+function usage(): string {
+  const cmds = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)} ${c.help}`);
+  return `Usage: portcullis <command> [options]\n\nCommands:\n${cmds.join('\n')}\n\nRun "portcullis <command> --help" for a command's options.\n`;
+}
+
+/**
+ * The CLI core: arguments in, exit code out. Errors are translated once, here: a coded
+ * PortcullisError prints `[CODE] message (context)` and exits with the catalogue's code.
+ */
+export async function run(argv: readonly string[], io: CliIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout.write(usage());
+    return name ? 0 : ERROR_CATALOGUE.USAGE.exit;
+  }
+  if (name === '--version') return COMMANDS.version?.run([], io) ?? 0;
+  const command = COMMANDS[name];
+  if (!command) {
+    io.stderr.write(`${formatError(new PortcullisError('USAGE', `unknown command "${name}"`))}\n${usage()}`);
+    return ERROR_CATALOGUE.USAGE.exit;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (err) {
+    const e = toPortcullisError(err);
+    io.stderr.write(`error: ${formatError(e)}\n`);
+    if (e.code === 'INTERNAL' && err instanceof Error && err.stack) io.stderr.write(`${err.stack}\n`);
+    return e.exitCode;
+  }
+}

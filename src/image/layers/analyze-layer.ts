@@ -1,0 +1,195 @@
+import { createHash } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import { PortcullisError, toPortcullisError } from '../../core/errors.js';
+import { problem, type Problem } from '../../core/problem.js';
+import type { EntryType, LayerAnalysis, LayerEntry } from './analysis.js';
+import { decompressor, sniffCompression } from './decompress.js';
+import { normalizeMemberName, symlinkEscapes, whiteoutOf } from './paths.js';
+import type { TarEntry } from './tar-parser.js';
+import { TarParser } from './tar-parser.js';
+
+export interface AnalyzeOptions {
+  /** Should the content of this (normalized, absolute) path be captured? */
+  wants(path: string): boolean;
+  /** Largest capture allowed for this path. */
+  maxFileSize(path: string): number;
+  /** Uncompressed bytes after which the layer is treated as a decompression bomb. */
+  readonly maxLayerBytes: number;
+  /** Name used in errors and problems (the layer's digest or diffID). */
+  readonly label: string;
+  /** Called with uncompressed byte counts as they arrive (progress). */
+  readonly onBytes?: (n: number) => void;
+}
+
+export const DEFAULT_MAX_LAYER_BYTES = 64 * 1024 ** 3;
+
+const ENTRY_TYPES: Partial<Record<TarEntry['type'], EntryType>> = {
+  file: 'file', dir: 'dir', symlink: 'symlink', hardlink: 'hardlink', char: 'device', block: 'device', fifo: 'fifo',
+};
+
+/**
+ * Reads one layer blob once: sniffs and decompresses it, hashes the tar (the diffID), parses
+ * entries, applies nothing yet (whiteouts are recorded for the squash), and captures wanted
+ * files. Unsafe entries become problems; a corrupt stream rejects with a coded error.
+ */
+export async function analyzeLayer(blob: Readable, opts: AnalyzeOptions): Promise<LayerAnalysis> {
+  const hash = createHash('sha256');
+  const entries: LayerEntry[] = [];
+  const whiteouts: string[] = [];
+  const opaqueDirs: string[] = [];
+  const captured = new Map<string, Buffer>();
+  const problems: Problem[] = [];
+  const devices: string[] = [];
+  const layer = opts.label;
+  let capturePath = '';
+
+  const parser = new TarParser({
+    entry(e) {
+      const norm = normalizeMemberName(e.name);
+      if (norm.kind === 'root') return false;
+      if (norm.kind === 'unsafe') {
+        problems.push(problem('TAR_ENTRY_UNSAFE', `skipped tar entry "${e.name}": ${norm.reason}`, { layer, path: e.name }));
+        return false;
+      }
+      if (norm.wasAbsolute) {
+        problems.push(problem('TAR_ENTRY_UNSAFE', `tar entry "${e.name}" has an absolute path; confined to the image root`, { layer, path: e.name }));
+      }
+      const path = norm.path;
+      const wh = whiteoutOf(path);
+      if (wh.kind === 'file') {
+        whiteouts.push(wh.target);
+        return false;
+      }
+      if (wh.kind === 'opaque') {
+        opaqueDirs.push(wh.dir);
+        return false;
+      }
+      if (wh.kind === 'meta') return false;
+      const type = ENTRY_TYPES[e.type] ?? 'other';
+      let link: string | undefined;
+      if (type === 'symlink') {
+        link = e.linkname;
+        if (symlinkEscapes(path, e.linkname)) {
+          problems.push(problem('TAR_ENTRY_UNSAFE', `symlink "${path}" -> "${e.linkname}" points outside the image; it is never followed`, { layer, path }));
+        }
+      } else if (type === 'hardlink') {
+        const target = normalizeMemberName(e.linkname);
+        if (target.kind !== 'ok') {
+          problems.push(problem('TAR_ENTRY_UNSAFE', `skipped hardlink "${path}" -> "${e.linkname}": target outside the image`, { layer, path }));
+          return false;
+        }
+        link = target.path;
+        const data = captured.get(target.path);
+        if (data && opts.wants(path)) captured.set(path, data);
+      } else if (type === 'device') {
+        devices.push(path);
+      }
+      entries.push({ path, type, mode: e.mode & 0o7777, uid: e.uid, gid: e.gid, size: e.size, ...(link !== undefined ? { link } : {}) });
+      if (type !== 'file' || !opts.wants(path)) {
+        // A later write of a captured path with something we did not capture must hide it.
+        if (captured.has(path) && type !== 'hardlink') captured.delete(path);
+        return false;
+      }
+      const max = opts.maxFileSize(path);
+      if (e.size > max) {
+        captured.delete(path);
+        problems.push(problem('FILE_TOO_LARGE', `"${path}" is ${e.size} bytes, over the ${max}-byte limit for cataloging`, { layer, path }));
+        return false;
+      }
+      capturePath = path;
+      return true;
+    },
+    file(_e, data) {
+      captured.set(capturePath, data);
+    },
+  });
+
+  let total = 0;
+  const consume = (chunk: Buffer): void => {
+    total += chunk.length;
+    if (total > opts.maxLayerBytes) {
+      throw new PortcullisError('LAYER_TOO_LARGE', `layer expands beyond ${opts.maxLayerBytes} bytes`, { layer });
+    }
+    hash.update(chunk);
+    parser.push(chunk);
+    opts.onBytes?.(chunk.length);
+  };
+
+  try {
+    await readDecompressed(blob, consume, layer);
+    parser.finish();
+  } catch (err) {
+    blob.destroy();
+    throw toPortcullisError(err, 'LAYER_CORRUPT', { layer });
+  }
+  if (devices.length > 0) {
+    problems.push(
+      problem('TAR_ENTRY_DEVICE', `${devices.length} device file(s) recorded but never read (first: ${devices[0]})`, { layer, path: devices[0] as string }),
+    );
+  }
+  return { diffId: `sha256:${hash.digest('hex')}`, size: total, entries, whiteouts, opaqueDirs, captured, problems };
+}
+
+/** Streams the blob through the right decompressor into `consume`, synchronously per chunk. */
+async function readDecompressed(blob: Readable, consume: (chunk: Buffer) => void, layer: string): Promise<void> {
+  const iterator = blob[Symbol.asyncIterator]();
+  let head = Buffer.alloc(0);
+  let done = false;
+  while (head.length < 4 && !done) {
+    const next = await iterator.next();
+    if (next.done) done = true;
+    else head = Buffer.concat([head, next.value as Buffer]);
+  }
+  if (head.length === 0) throw new PortcullisError('LAYER_CORRUPT', 'layer blob is empty', { layer });
+  const decoder = decompressor(sniffCompression(head));
+  if (!decoder) {
+    consume(head);
+    for (let n = await iterator.next(); !n.done; n = await iterator.next()) consume(n.value as Buffer);
+    return;
+  }
+  await new Promise<void>((resolve, reject) => {
+    let failed = false;
+    const fail = (err: unknown): void => {
+      if (failed) return;
+      failed = true;
+      decoder.destroy();
+      reject(toPortcullisError(err, 'LAYER_CORRUPT', { layer }));
+    };
+    decoder.on('data', (chunk: Buffer) => {
+      if (failed) return;
+      try {
+        consume(chunk);
+      } catch (err) {
+        fail(err);
+      }
+    });
+    decoder.on('error', (err) => fail(new PortcullisError('LAYER_CORRUPT', `decompression failed: ${err.message}`, { layer })));
+    decoder.on('end', () => {
+      if (!failed) resolve();
+    });
+    const pump = async (): Promise<void> => {
+      if (!decoder.write(head)) await once(decoder, 'drain');
+      for (let n = await iterator.next(); !n.done; n = await iterator.next()) {
+        if (failed) return;
+        if (!decoder.write(n.value as Buffer)) await once(decoder, 'drain');
+      }
+      decoder.end();
+    };
+    pump().catch(fail);
+  });
+}
+
+function once(emitter: NodeJS.EventEmitter, event: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onEvent = (): void => {
+      emitter.off('error', onError);
+      resolve();
+    };
+    const onError = (err: Error): void => {
+      emitter.off(event, onEvent);
+      reject(err);
+    };
+    emitter.once(event, onEvent);
+    emitter.once('error', onError);
+  });
+}

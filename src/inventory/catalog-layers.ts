@@ -1,0 +1,124 @@
+import type { CapturedFile, CatalogResult, CatalogView, Cataloger } from '../catalog/types.js';
+import type { OsInfo } from '../core/os.js';
+import type { LayerRef, Package, Relationship } from '../core/package.js';
+import { problem, type Problem } from '../core/problem.js';
+import type { LayerAnalysis } from '../image/layers/analysis.js';
+import { FileTree } from '../image/tree/file-tree.js';
+
+export interface CatalogedLayers {
+  readonly tree: FileTree;
+  readonly packages: Package[];
+  readonly relationships: Relationship[];
+  readonly problems: Problem[];
+}
+
+/** Captured files visible at some layer, with the diffID of the layer that wrote each. */
+export type CapturedState = Map<string, CapturedFile>;
+
+function under(path: string, dir: string): boolean {
+  return dir === '/' || path === dir || path.startsWith(`${dir}/`);
+}
+
+/** Applies one layer's whiteouts, entries and captures to the captured-file state; returns changed paths. */
+export function applyCaptured(state: CapturedState, a: LayerAnalysis, diffId: string | undefined): string[] {
+  const changed: string[] = [];
+  const drop = (pred: (p: string) => boolean): void => {
+    for (const p of state.keys()) if (pred(p)) {
+      state.delete(p);
+      changed.push(p);
+    }
+  };
+  for (const dir of a.opaqueDirs) drop((p) => p !== dir && under(p, dir));
+  for (const target of a.whiteouts) drop((p) => under(p, target));
+  for (const e of a.entries) {
+    if (e.type === 'dir') continue;
+    if (state.has(e.path) && !a.captured.has(e.path)) {
+      state.delete(e.path);
+      changed.push(e.path);
+    }
+  }
+  for (const [path, content] of a.captured) {
+    state.set(path, { path, content, ...(diffId ? { layerDiffId: diffId } : {}) });
+    changed.push(path);
+  }
+  return changed;
+}
+
+/** Reads a captured file, following symlinks (confined to the image root) when needed. */
+export function readResolved(state: CapturedState, tree: FileTree, path: string): CapturedFile | undefined {
+  const direct = state.get(path);
+  if (direct) return direct;
+  const resolved = tree.resolve(path);
+  return resolved && resolved !== path ? state.get(resolved) : undefined;
+}
+
+class View implements CatalogView {
+  private sorted: CapturedFile[] | undefined;
+  constructor(
+    private readonly state: CapturedState,
+    private readonly tree: FileTree,
+    private readonly cataloger: Cataloger,
+    readonly os: OsInfo | undefined,
+  ) {}
+  files(): readonly CapturedFile[] {
+    this.sorted ??= [...this.state.values()].filter((f) => this.cataloger.wants(f.path)).sort((a, b) => (a.path < b.path ? -1 : 1));
+    return this.sorted;
+  }
+  read(path: string): CapturedFile | undefined {
+    return readResolved(this.state, this.tree, path);
+  }
+  exists(path: string): boolean {
+    return this.tree.exists(path);
+  }
+}
+
+function runCataloger(c: Cataloger, view: CatalogView): CatalogResult {
+  try {
+    return c.catalog(view);
+  } catch (err) {
+    // A cataloger bug must not lose the rest of the scan.
+    return { packages: [], relationships: [], problems: [problem('INTERNAL', `cataloger ${c.id} failed: ${(err as Error).message}`, { source: c.id })] };
+  }
+}
+
+/**
+ * Applies layers bottom-up, re-running each cataloger on the squashed view after every
+ * layer that changed one of its files. A package is attributed to the earliest layer from
+ * which it stayed present, unchanged, up to the top: the layer that introduced this exact
+ * version (an upgrade in a later layer moves it; a rewrite of the database does not).
+ */
+export function catalogLayers(analyses: readonly LayerAnalysis[], layers: readonly LayerRef[], catalogers: readonly Cataloger[], os: OsInfo | undefined): CatalogedLayers {
+  const tree = new FileTree();
+  const state: CapturedState = new Map();
+  const runs = new Map<string, { layer: number; ids: Set<string>; result: CatalogResult }[]>();
+  analyses.forEach((a, index) => {
+    tree.applyLayer(index, a);
+    const changed = applyCaptured(state, a, layers[index]?.diffId);
+    for (const c of catalogers) {
+      if (!changed.some((p) => c.wants(p))) continue;
+      const result = runCataloger(c, new View(state, tree, c, os));
+      const list = runs.get(c.id) ?? [];
+      list.push({ layer: index, ids: new Set(result.packages.map((p) => p.id)), result });
+      runs.set(c.id, list);
+    }
+  });
+
+  const packages: Package[] = [];
+  const relationships: Relationship[] = [];
+  const problems: Problem[] = [];
+  for (const c of catalogers) {
+    const list = runs.get(c.id);
+    const last = list?.[list.length - 1];
+    if (!list || !last) continue;
+    for (const pkg of last.result.packages) {
+      let first = list.length - 1;
+      while (first > 0 && list[first - 1]?.ids.has(pkg.id)) first--;
+      const layer = layers[list[first]?.layer ?? -1];
+      if (layer) pkg.layer = layer;
+      packages.push(pkg);
+    }
+    relationships.push(...last.result.relationships);
+    problems.push(...last.result.problems);
+  }
+  return { tree, packages, relationships, problems };
+}

@@ -1,0 +1,102 @@
+import type { Inventory } from '../catalog/inventory.js';
+import { detectOs, wantsOsFile } from '../catalog/os/index.js';
+import type { Cataloger } from '../catalog/types.js';
+import type { LayerRef } from '../core/package.js';
+import type { Problem } from '../core/problem.js';
+import type { LayerAnalysis } from '../image/layers/analysis.js';
+import type { LayerCache } from '../image/layers/cache.js';
+import { FileTree } from '../image/tree/file-tree.js';
+import type { LayerMeta, OpenedImage } from '../image/types.js';
+import { applyCaptured, type CapturedState, catalogLayers, readResolved } from './catalog-layers.js';
+import { readAllLayers } from './read-layers.js';
+import { walkRootfs } from './walk-rootfs.js';
+
+export interface ScanOptions {
+  readonly catalogers: readonly Cataloger[];
+  readonly toolVersion: string;
+  readonly cache?: LayerCache;
+  readonly now?: Date;
+  readonly maxLayerBytes?: number;
+  readonly onLayerStart?: (meta: LayerMeta | undefined) => void;
+  readonly onBytes?: (n: number) => void;
+}
+
+const DEFAULT_MAX_FILE = 64 * 1024 * 1024;
+const OS_FILE_MAX = 64 * 1024;
+
+export interface ScanResult {
+  readonly inventory: Inventory;
+  readonly tree: FileTree;
+  readonly cacheHits: number;
+}
+
+/** Image → layers (read once, cached) → squashed tree → catalogers → inventory. */
+export async function scanImage(image: OpenedImage, opts: ScanOptions): Promise<ScanResult> {
+  const { catalogers } = opts;
+  const wants = (path: string): boolean => wantsOsFile(path) || catalogers.some((c) => c.wants(path));
+  const maxFileSize = (path: string): number => {
+    let max = wantsOsFile(path) ? OS_FILE_MAX : 0;
+    for (const c of catalogers) if (c.wants(path)) max = Math.max(max, c.maxFileSize ?? DEFAULT_MAX_FILE);
+    return max;
+  };
+  const plugins = [{ id: 'os', version: '1' }, ...catalogers.map((c) => ({ id: c.id, version: c.version }))];
+  const problems: Problem[] = [...image.problems];
+
+  let analyses: readonly LayerAnalysis[];
+  let layers: LayerRef[];
+  let cacheHits = 0;
+  if (image.rootDir !== undefined) {
+    analyses = [walkRootfs(image.rootDir, { wants, maxFileSize })];
+    layers = [];
+  } else {
+    const read = await readAllLayers(image, {
+      wants,
+      maxFileSize,
+      plugins,
+      ...(opts.cache ? { cache: opts.cache } : {}),
+      ...(opts.maxLayerBytes ? { maxLayerBytes: opts.maxLayerBytes } : {}),
+      ...(opts.onLayerStart ? { onLayerStart: opts.onLayerStart } : {}),
+      ...(opts.onBytes ? { onBytes: opts.onBytes } : {}),
+    });
+    analyses = read.analyses;
+    cacheHits = read.cacheHits;
+    problems.push(...read.problems);
+    layers = image.metadata.layers.map((m) => ({
+      index: m.index,
+      diffId: m.diffId,
+      ...(m.digest ? { digest: m.digest } : {}),
+      ...(m.createdBy !== undefined ? { createdBy: m.createdBy } : {}),
+    }));
+  }
+  for (const a of analyses) problems.push(...a.problems);
+
+  // Pass 1: the final squashed state, to detect the OS every cataloger's purls depend on.
+  const finalTree = new FileTree();
+  const finalState: CapturedState = new Map();
+  analyses.forEach((a, i) => {
+    finalTree.applyLayer(i, a);
+    applyCaptured(finalState, a, layers[i]?.diffId);
+  });
+  const detection = detectOs(
+    (path) => readResolved(finalState, finalTree, path)?.content,
+    (path) => finalTree.exists(path),
+  );
+  problems.push(...detection.problems);
+
+  // Pass 2: layer by layer, for attribution.
+  const cataloged = catalogLayers(analyses, layers, catalogers, detection.os);
+  problems.push(...cataloged.problems);
+
+  const inventory: Inventory = {
+    tool: { name: 'portcullis', version: opts.toolVersion },
+    createdAt: (opts.now ?? new Date()).toISOString(),
+    image: image.metadata,
+    os: detection.os,
+    layers,
+    packages: cataloged.packages,
+    relationships: cataloged.relationships,
+    problems,
+    catalogers: catalogers.map((c) => ({ id: c.id, version: c.version })),
+  };
+  return { inventory, tree: cataloged.tree, cacheHits };
+}
