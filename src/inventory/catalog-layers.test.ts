@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { dpkgCataloger } from '../catalog/dpkg/index.js';
+import type { LayerRef } from '../core/package.js';
+import type { LayerAnalysis } from '../image/layers/analysis.js';
+import { catalogLayers } from './catalog-layers.js';
+
+const stanza = (name: string, version: string): string =>
+  `Package: ${name}\nStatus: install ok installed\nArchitecture: amd64\nVersion: ${version}\nMaintainer: x <x@example.org>\nDescription: ${name}\n`;
+
+function statusLayer(pkgs: [string, string][], extra: Partial<LayerAnalysis> = {}): LayerAnalysis {
+  const status = Buffer.from(pkgs.map(([n, v]) => stanza(n, v)).join('\n'));
+  return {
+    diffId: 'x',
+    size: 0,
+    entries: [{ path: '/var/lib/dpkg/status', type: 'file', mode: 0o644, uid: 0, gid: 0, size: status.length }],
+    whiteouts: [],
+    opaqueDirs: [],
+    captured: new Map([['/var/lib/dpkg/status', status]]),
+    problems: [],
+    ...extra,
+  };
+}
+
+const empty: LayerAnalysis = { diffId: 'x', size: 0, entries: [], whiteouts: [], opaqueDirs: [], captured: new Map(), problems: [] };
+const refs = (n: number): LayerRef[] => Array.from({ length: n }, (_, i) => ({ index: i, diffId: `sha256:${String(i).repeat(64)}`, createdBy: `step ${i}` }));
+const os = { id: 'debian', versionId: '12', source: '/etc/os-release' };
+
+describe('catalogLayers attribution', () => {
+  it('attributes each package to the layer that introduced its current version', () => {
+    const layers = [
+      statusLayer([['base', '1'], ['old', '1'], ['upg', '1']]),
+      statusLayer([['base', '1'], ['old', '1'], ['upg', '1'], ['added', '2']]),
+      empty, // a layer that does not touch dpkg
+      statusLayer([['base', '1'], ['upg', '2'], ['added', '2']]), // purge old, upgrade upg
+      statusLayer([['base', '1'], ['upg', '2'], ['added', '2']]), // rewrite without change
+    ];
+    const out = catalogLayers(layers, refs(5), [dpkgCataloger], os);
+    const got = Object.fromEntries(out.packages.map((p) => [`${p.name}@${p.version}`, p.layer?.index]));
+    expect(got).toEqual({ 'base@1': 0, 'added@2': 1, 'upg@2': 3 });
+    const base = out.packages.find((p) => p.name === 'base');
+    expect(base?.layer).toEqual({ index: 0, diffId: `sha256:${'0'.repeat(64)}`, createdBy: 'step 0' });
+    // the package database location names the layer that last wrote the file
+    expect(base?.locations[0]?.layerDiffId).toBe(`sha256:${'4'.repeat(64)}`);
+  });
+
+  it('re-attributes a package purged and installed again to the reinstalling layer', () => {
+    const layers = [statusLayer([['a', '1'], ['b', '1']]), statusLayer([['a', '1']]), statusLayer([['a', '1'], ['b', '1']])];
+    const out = catalogLayers(layers, refs(3), [dpkgCataloger], os);
+    expect(out.packages.find((p) => p.name === 'b')?.layer?.index).toBe(2);
+  });
+
+  it('drops packages whose database a later layer deletes', () => {
+    const layers = [statusLayer([['a', '1']]), { ...empty, whiteouts: ['/var/lib/dpkg'] }];
+    const out = catalogLayers(layers, refs(2), [dpkgCataloger], os);
+    expect(out.packages).toEqual([]);
+  });
+
+  it('uses the purl distro qualifier from the detected OS', () => {
+    const out = catalogLayers([statusLayer([['libssl3', '3.0.15-1~deb12u1']])], refs(1), [dpkgCataloger], os);
+    expect(out.packages[0]?.purl).toBe('pkg:deb/debian/libssl3@3.0.15-1~deb12u1?arch=amd64&distro=debian-12');
+  });
+});
