@@ -1,0 +1,80 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ERROR_CATALOGUE } from '../core/errors.js';
+import { type CliIo, run } from './run.js';
+
+const DEMO = join(import.meta.dirname, '../../examples/images/demo.oci.tar');
+const tmp = mkdtempSync(join(tmpdir(), 'pc-cli-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+async function cli(argv: string[], tty = false, env: Record<string, string> = {}) {
+  let stdout = '';
+  let stderr = '';
+  const io: CliIo = {
+    stdout: { write: (s: string) => (stdout += s) },
+    stderr: { write: (s: string) => (stderr += s), isTTY: tty, columns: 100 },
+    env: { HOME: tmp, PORTCULLIS_CACHE_DIR: join(tmp, 'cache'), ...env },
+    cwd: process.cwd(),
+  };
+  const code = await run(argv, io);
+  return { code, stdout, stderr };
+}
+
+describe('portcullis CLI', () => {
+  it('prints usage and exits with the USAGE code on bad invocations', async () => {
+    expect((await cli([])).code).toBe(ERROR_CATALOGUE.USAGE.exit);
+    const unknown = await cli(['frobnicate']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('[USAGE] unknown command "frobnicate"');
+    const badFormat = await cli(['sbom', DEMO, '--format', 'xml']);
+    expect(badFormat.code).toBe(2);
+    expect(badFormat.stderr).toContain('[USAGE]');
+    expect((await cli(['sbom', '--bogus'])).stderr).toContain('[USAGE]');
+    expect((await cli(['sbom'])).code).toBe(2);
+  });
+
+  it('writes the demo image SBOM in every format, defaulting to CycloneDX', async () => {
+    const cdx = await cli(['sbom', DEMO]);
+    expect(cdx.code).toBe(0);
+    const doc = JSON.parse(cdx.stdout);
+    expect(doc.bomFormat).toBe('CycloneDX');
+    expect(doc.specVersion).toBe('1.6');
+    const purls = doc.components.map((c: { purl?: string }) => c.purl).filter(Boolean);
+    expect(purls).toContain('pkg:deb/debian/netbase@6.4?arch=all&distro=debian-12');
+
+    const out = join(tmp, 'sbom.spdx.json');
+    const spdx = await cli(['sbom', `oci-archive:${DEMO}`, '--format', 'spdx-json', '-o', out]);
+    expect(spdx.code).toBe(0);
+    expect(spdx.stdout).toBe('');
+    expect(JSON.parse(readFileSync(out, 'utf8')).spdxVersion).toBe('SPDX-2.3');
+
+    const json = JSON.parse((await cli(['sbom', DEMO, '-f', 'json'])).stdout);
+    const names = json.packages.map((p: { name: string }) => p.name).sort();
+    expect(names).toEqual(['base-files', 'ca-certificates', 'libssl3', 'netbase', 'openssl', 'tzdata', 'zlib1g']);
+    const layerOf = Object.fromEntries(json.packages.map((p: { name: string; layer: { index: number } }) => [p.name, p.layer.index]));
+    expect(layerOf).toMatchObject({ 'base-files': 0, libssl3: 0, openssl: 1, 'ca-certificates': 1 });
+    expect(json.os).toMatchObject({ id: 'debian', versionId: '12', distroless: true });
+  });
+
+  it('draws a progress bar only when stderr is a terminal', async () => {
+    const quiet = await cli(['sbom', DEMO, '--no-cache']);
+    expect(quiet.stderr).toBe('');
+    const tty = await cli(['sbom', DEMO, '--no-cache'], true);
+    expect(tty.stderr).toContain('\r');
+    expect(tty.stderr).toMatch(/\[#*\.*\]/);
+  });
+
+  it('reports a missing image with a coded error and a non-zero exit', async () => {
+    const r = await cli(['sbom', 'docker-archive:/nonexistent/image.tar']);
+    expect(r.code).toBe(ERROR_CATALOGUE.IMAGE_NOT_FOUND.exit);
+    expect(r.stderr).toContain('[IMAGE_NOT_FOUND]');
+  });
+
+  it('refuses an output path it cannot write with OUTPUT_WRITE', async () => {
+    const r = await cli(['sbom', DEMO, '-o', '/nonexistent-dir/x.json']);
+    expect(r.code).toBe(ERROR_CATALOGUE.OUTPUT_WRITE.exit);
+    expect(r.stderr).toContain('[OUTPUT_WRITE]');
+  });
+});
