@@ -4,4 +4,6 @@ export interface CliIo {
   readonly stderr: { write(s: string): unknown; readonly isTTY?: boolean; readonly columns?: number };
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly cwd: string;
+  /** Standard input, for commands that read it (`version compare --stdin`). */
+  readonly stdin?: AsyncIterable<string | Buffer>;
 }

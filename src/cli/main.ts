@@ -6,5 +6,6 @@ const code = await run(process.argv.slice(2), {
   stderr: process.stderr,
   env: process.env,
   cwd: process.cwd(),
+  stdin: process.stdin,
 });
 process.exitCode = code;

@@ -78,3 +78,37 @@ describe('portcullis CLI', () => {
     expect(r.stderr).toContain('[OUTPUT_WRITE]');
   });
 });
+
+describe('portcullis version compare', () => {
+  async function withStdin(argv: string[], input: string) {
+    let stdout = '';
+    let stderr = '';
+    const code = await run(argv, {
+      stdout: { write: (s: string) => (stdout += s) },
+      stderr: { write: (s: string) => (stderr += s) },
+      env: {},
+      cwd: process.cwd(),
+      stdin: [Buffer.from(input)],
+    });
+    return { code, stdout, stderr };
+  }
+
+  it('orders two versions like dpkg --compare-versions', async () => {
+    expect((await cli(['version', 'compare', 'deb', '1.0~rc1', '1.0'])).stdout).toBe('-1\n');
+    expect((await cli(['version', 'compare', 'deb', '1:0', '2'])).stdout).toBe('1\n');
+    expect((await cli(['version', 'compare', 'rpm', '1.0^git1', '1.0'])).stdout).toBe('1\n');
+  });
+
+  it('reads pairs from stdin and flags bad lines', async () => {
+    const r = await withStdin(['version', 'compare', 'pep440', '--stdin'], '1.0 1.0.post1\n1.0a1 1.0\nnot-a-pair\n');
+    expect(r.stdout).toBe('-1\n-1\nerror\n');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('line 3');
+  });
+
+  it('rejects unknown schemes and stray arguments', async () => {
+    expect((await cli(['version', 'compare', 'nope', '1', '2'])).code).toBe(2);
+    expect((await cli(['version', 'frob'])).code).toBe(2);
+    expect((await cli(['version'])).stdout).toMatch(/^portcullis \d+\.\d+\.\d+/);
+  });
+});

@@ -1,4 +1,5 @@
 import { ERROR_CATALOGUE, formatError, PortcullisError, toPortcullisError } from '../core/errors.js';
+import { versionCompareCommand } from '../version/compare-cli.js';
 import { VERSION } from '../version.js';
 import { sbomCommand } from './commands/sbom.js';
 import type { CliIo } from './io.js';
@@ -11,11 +12,13 @@ type Command = (argv: readonly string[], io: CliIo) => Promise<number>;
 const COMMANDS: Readonly<Record<string, { run: Command; help: string }>> = {
   sbom: { run: sbomCommand, help: 'list the packages in an image (CycloneDX, SPDX or JSON)' },
   version: {
-    run: async (_argv, io) => {
+    run: async (argv, io) => {
+      if (argv[0] === 'compare') return versionCompareCommand(argv.slice(1), io);
+      if (argv.length > 0) throw new PortcullisError('USAGE', 'usage: portcullis version [compare <scheme> A B | compare <scheme> --stdin]');
       io.stdout.write(`portcullis ${VERSION}\n`);
       return 0;
     },
-    help: 'print the version',
+    help: 'print the version; "version compare <scheme> A B" orders two versions (-1, 0, 1)',
   },
 };
 
