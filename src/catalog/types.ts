@@ -9,6 +9,22 @@ export interface CapturedFile {
   readonly content: Buffer;
   /** diffID of the layer that last wrote this file; undefined for `dir:` sources. */
   readonly layerDiffId?: string;
+  /** Ids of the catalogers that wanted this file. */
+  readonly wantedBy: readonly string[];
+  /**
+   * Per cataloger id, what its `summarize` made of the file at read time. When every
+   * cataloger that wanted a file summarizes it, `content` is empty: the bytes were dropped.
+   */
+  readonly summaries?: Readonly<Record<string, FileSummary>>;
+}
+
+/** JSON-serializable (it is cached with the layer); null when the file held nothing useful. */
+export type FileSummary = { readonly [key: string]: unknown } | null;
+
+/** Metadata of a tar entry, for catalogers that choose files by more than their path. */
+export interface EntryInfo {
+  readonly mode: number;
+  readonly size: number;
 }
 
 /** What a cataloger sees: the squashed image at some layer, restricted to what it wanted. */
@@ -38,8 +54,17 @@ export interface Cataloger {
   readonly id: string;
   /** Bumped whenever output can change; enters cache keys and `foundBy`. */
   readonly version: string;
-  /** Absolute, normalized path. */
-  wants(path: string): boolean;
+  /**
+   * Absolute, normalized path; `info` is given when the reader knows the entry (mode bits
+   * for executables, size). Must be cheap: it is called for every file of every layer.
+   */
+  wants(path: string, info?: EntryInfo): boolean;
+  /**
+   * Optional: reduces a wanted file to a small summary while its layer is read, so large
+   * files (binaries, archives) are never kept in memory or in the cache. Must not throw
+   * for bad input: return a summary that records the problem instead.
+   */
+  summarize?(file: { readonly path: string; readonly content: Buffer }): FileSummary;
   /** Largest file it wants captured; larger ones become a FILE_TOO_LARGE problem. */
   readonly maxFileSize?: number;
   catalog(view: CatalogView): CatalogResult;

@@ -16,12 +16,13 @@ function statusLayer(pkgs: [string, string][], extra: Partial<LayerAnalysis> = {
     whiteouts: [],
     opaqueDirs: [],
     captured: new Map([['/var/lib/dpkg/status', status]]),
+    capturedBy: new Map([['/var/lib/dpkg/status', { wantedBy: ['dpkg'] }]]),
     problems: [],
     ...extra,
   };
 }
 
-const empty: LayerAnalysis = { diffId: 'x', size: 0, entries: [], whiteouts: [], opaqueDirs: [], captured: new Map(), problems: [] };
+const empty: LayerAnalysis = { diffId: 'x', size: 0, entries: [], whiteouts: [], opaqueDirs: [], captured: new Map(), capturedBy: new Map(), problems: [] };
 const refs = (n: number): LayerRef[] => Array.from({ length: n }, (_, i) => ({ index: i, diffId: `sha256:${String(i).repeat(64)}`, createdBy: `step ${i}` }));
 const os = { id: 'debian', versionId: '12', source: '/etc/os-release' };
 
@@ -58,5 +59,26 @@ describe('catalogLayers attribution', () => {
   it('uses the purl distro qualifier from the detected OS', () => {
     const out = catalogLayers([statusLayer([['libssl3', '3.0.15-1~deb12u1']])], refs(1), [dpkgCataloger], os);
     expect(out.packages[0]?.purl).toBe('pkg:deb/debian/libssl3@3.0.15-1~deb12u1?arch=amd64&distro=debian-12');
+  });
+});
+
+describe('captureFor', () => {
+  it('keeps bytes only for catalogers that do not summarize, and records who wanted the file', async () => {
+    const { captureFor } = await import('./scan-image.js');
+    const summarizer = {
+      id: 'sizer',
+      version: '1',
+      wants: (_p: string, info?: { mode: number }) => (info?.mode ?? 0) & 0o111 ? true : false,
+      summarize: (f: { content: Buffer }) => ({ bytes: f.content.length }),
+      catalog: () => ({ packages: [], relationships: [], problems: [] }),
+    };
+    const exec = captureFor([summarizer, dpkgCataloger], '/usr/bin/tool', Buffer.alloc(1000), { mode: 0o755, size: 1000 });
+    expect(exec.keep.length).toBe(0);
+    expect(exec.info).toEqual({ wantedBy: ['sizer'], summaries: { sizer: { bytes: 1000 } } });
+    const status = captureFor([summarizer, dpkgCataloger], '/var/lib/dpkg/status', Buffer.from('x'), { mode: 0o644, size: 1 });
+    expect(status.keep.toString()).toBe('x');
+    expect(status.info).toEqual({ wantedBy: ['dpkg'] });
+    const failing = { ...summarizer, summarize: () => { throw new Error('boom'); } };
+    expect(captureFor([failing], '/bin/x', Buffer.alloc(1), { mode: 0o755, size: 1 }).info.summaries).toEqual({ sizer: { error: 'summarize failed: boom' } });
   });
 });

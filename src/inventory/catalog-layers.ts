@@ -19,27 +19,34 @@ function under(path: string, dir: string): boolean {
   return dir === '/' || path === dir || path.startsWith(`${dir}/`);
 }
 
-/** Applies one layer's whiteouts, entries and captures to the captured-file state; returns changed paths. */
-export function applyCaptured(state: CapturedState, a: LayerAnalysis, diffId: string | undefined): string[] {
-  const changed: string[] = [];
-  const drop = (pred: (p: string) => boolean): void => {
-    for (const p of state.keys()) if (pred(p)) {
-      state.delete(p);
-      changed.push(p);
-    }
+/**
+ * Applies one layer's whiteouts, entries and captures to the captured-file state; returns
+ * the ids of the catalogers whose files changed (appeared, changed or disappeared).
+ */
+export function applyCaptured(state: CapturedState, a: LayerAnalysis, diffId: string | undefined): Set<string> {
+  const changed = new Set<string>();
+  const remove = (p: string): void => {
+    const old = state.get(p);
+    if (!old) return;
+    for (const id of old.wantedBy) changed.add(id);
+    state.delete(p);
   };
-  for (const dir of a.opaqueDirs) drop((p) => p !== dir && under(p, dir));
-  for (const target of a.whiteouts) drop((p) => under(p, target));
+  for (const dir of a.opaqueDirs) for (const p of [...state.keys()]) if (p !== dir && under(p, dir)) remove(p);
+  for (const target of a.whiteouts) for (const p of [...state.keys()]) if (under(p, target)) remove(p);
   for (const e of a.entries) {
-    if (e.type === 'dir') continue;
-    if (state.has(e.path) && !a.captured.has(e.path)) {
-      state.delete(e.path);
-      changed.push(e.path);
-    }
+    if (e.type !== 'dir' && !a.captured.has(e.path)) remove(e.path);
   }
   for (const [path, content] of a.captured) {
-    state.set(path, { path, content, ...(diffId ? { layerDiffId: diffId } : {}) });
-    changed.push(path);
+    remove(path);
+    const by = a.capturedBy.get(path) ?? { wantedBy: [] };
+    for (const id of by.wantedBy) changed.add(id);
+    state.set(path, {
+      path,
+      content,
+      wantedBy: by.wantedBy,
+      ...(by.summaries ? { summaries: by.summaries } : {}),
+      ...(diffId ? { layerDiffId: diffId } : {}),
+    });
   }
   return changed;
 }
@@ -61,7 +68,8 @@ class View implements CatalogView {
     readonly os: OsInfo | undefined,
   ) {}
   files(): readonly CapturedFile[] {
-    this.sorted ??= [...this.state.values()].filter((f) => this.cataloger.wants(f.path)).sort((a, b) => (a.path < b.path ? -1 : 1));
+    const id = this.cataloger.id;
+    this.sorted ??= [...this.state.values()].filter((f) => f.wantedBy.includes(id)).sort((a, b) => (a.path < b.path ? -1 : 1));
     return this.sorted;
   }
   read(path: string): CapturedFile | undefined {
@@ -95,7 +103,7 @@ export function catalogLayers(analyses: readonly LayerAnalysis[], layers: readon
     tree.applyLayer(index, a);
     const changed = applyCaptured(state, a, layers[index]?.diffId);
     for (const c of catalogers) {
-      if (!changed.some((p) => c.wants(p))) continue;
+      if (!changed.has(c.id)) continue;
       const result = runCataloger(c, new View(state, tree, c, os));
       const list = runs.get(c.id) ?? [];
       list.push({ layer: index, ids: new Set(result.packages.map((p) => p.id)), result });

@@ -1,13 +1,14 @@
 import { PortcullisError } from '../core/errors.js';
 import type { Problem } from '../core/problem.js';
-import type { LayerAnalysis } from '../image/layers/analysis.js';
+import type { CaptureInfo, LayerAnalysis } from '../image/layers/analysis.js';
 import { analyzeLayer, DEFAULT_MAX_LAYER_BYTES } from '../image/layers/analyze-layer.js';
 import { LayerCache } from '../image/layers/cache.js';
 import type { LayerMeta, OpenedImage } from '../image/types.js';
 
 export interface ReadLayersOptions {
-  wants(path: string): boolean;
-  maxFileSize(path: string): number;
+  wants(path: string, info: { mode: number; size: number }): boolean;
+  maxFileSize(path: string, info?: { mode: number; size: number }): number;
+  onCapture?(path: string, data: Buffer, entry: { mode: number; size: number }): { keep: Buffer; info: CaptureInfo };
   /** Plugins whose versions enter the cache key. */
   readonly plugins: readonly { id: string; version: string }[];
   readonly cache?: LayerCache;
@@ -53,6 +54,7 @@ export async function readAllLayers(image: OpenedImage, opts: ReadLayersOptions)
       const analysis = await analyzeLayer(blob, {
         wants: opts.wants,
         maxFileSize: opts.maxFileSize,
+        ...(opts.onCapture ? { onCapture: opts.onCapture } : {}),
         maxLayerBytes: opts.maxLayerBytes ?? DEFAULT_MAX_LAYER_BYTES,
         label,
         ...(opts.onBytes ? { onBytes: opts.onBytes } : {}),

@@ -1,9 +1,9 @@
 import type { Inventory } from '../catalog/inventory.js';
 import { detectOs, wantsOsFile } from '../catalog/os/index.js';
-import type { Cataloger } from '../catalog/types.js';
+import type { Cataloger, EntryInfo, FileSummary } from '../catalog/types.js';
 import type { LayerRef } from '../core/package.js';
 import type { Problem } from '../core/problem.js';
-import type { LayerAnalysis } from '../image/layers/analysis.js';
+import type { CaptureInfo, LayerAnalysis } from '../image/layers/analysis.js';
 import type { LayerCache } from '../image/layers/cache.js';
 import { FileTree } from '../image/tree/file-tree.js';
 import type { LayerMeta, OpenedImage } from '../image/types.js';
@@ -30,13 +30,41 @@ export interface ScanResult {
   readonly cacheHits: number;
 }
 
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * Decides what to keep of a captured file: who wanted it, the summaries of the catalogers
+ * that summarize, and the bytes only if some wanter (or OS detection) needs them.
+ */
+export function captureFor(catalogers: readonly Cataloger[], path: string, data: Buffer, entry: EntryInfo): { keep: Buffer; info: CaptureInfo } {
+  const wantedBy: string[] = [];
+  const summaries: Record<string, FileSummary> = {};
+  let needBytes = wantsOsFile(path);
+  for (const c of catalogers) {
+    if (!c.wants(path, entry)) continue;
+    wantedBy.push(c.id);
+    if (!c.summarize) {
+      needBytes = true;
+      continue;
+    }
+    try {
+      summaries[c.id] = c.summarize({ path, content: data });
+    } catch (err) {
+      summaries[c.id] = { error: `summarize failed: ${(err as Error).message}` };
+    }
+  }
+  const info: CaptureInfo = Object.keys(summaries).length > 0 ? { wantedBy, summaries } : { wantedBy };
+  return { keep: needBytes ? data : EMPTY, info };
+}
+
 /** Image → layers (read once, cached) → squashed tree → catalogers → inventory. */
 export async function scanImage(image: OpenedImage, opts: ScanOptions): Promise<ScanResult> {
   const { catalogers } = opts;
-  const wants = (path: string): boolean => wantsOsFile(path) || catalogers.some((c) => c.wants(path));
-  const maxFileSize = (path: string): number => {
+  const wants = (path: string, info: EntryInfo): boolean => wantsOsFile(path) || catalogers.some((c) => c.wants(path, info));
+  const onCapture = (path: string, data: Buffer, entry: EntryInfo): { keep: Buffer; info: CaptureInfo } => captureFor(catalogers, path, data, entry);
+  const maxFileSize = (path: string, info?: EntryInfo): number => {
     let max = wantsOsFile(path) ? OS_FILE_MAX : 0;
-    for (const c of catalogers) if (c.wants(path)) max = Math.max(max, c.maxFileSize ?? DEFAULT_MAX_FILE);
+    for (const c of catalogers) if (c.wants(path, info)) max = Math.max(max, c.maxFileSize ?? DEFAULT_MAX_FILE);
     return max;
   };
   const plugins = [{ id: 'os', version: '1' }, ...catalogers.map((c) => ({ id: c.id, version: c.version }))];
@@ -46,12 +74,13 @@ export async function scanImage(image: OpenedImage, opts: ScanOptions): Promise<
   let layers: LayerRef[];
   let cacheHits = 0;
   if (image.rootDir !== undefined) {
-    analyses = [walkRootfs(image.rootDir, { wants, maxFileSize })];
+    analyses = [walkRootfs(image.rootDir, { wants, maxFileSize, onCapture })];
     layers = [];
   } else {
     const read = await readAllLayers(image, {
       wants,
       maxFileSize,
+      onCapture,
       plugins,
       ...(opts.cache ? { cache: opts.cache } : {}),
       ...(opts.maxLayerBytes ? { maxLayerBytes: opts.maxLayerBytes } : {}),

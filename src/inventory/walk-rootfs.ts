@@ -2,11 +2,12 @@ import { type Dirent, lstatSync, opendirSync, readFileSync, readlinkSync } from 
 import { join } from 'node:path';
 import { PortcullisError } from '../core/errors.js';
 import { problem, type Problem } from '../core/problem.js';
-import type { EntryType, LayerAnalysis, LayerEntry } from '../image/layers/analysis.js';
+import type { CaptureInfo, EntryType, LayerAnalysis, LayerEntry } from '../image/layers/analysis.js';
 
 export interface WalkOptions {
-  wants(path: string): boolean;
-  maxFileSize(path: string): number;
+  wants(path: string, info: { mode: number; size: number }): boolean;
+  onCapture?(path: string, data: Buffer, entry: { mode: number; size: number }): { keep: Buffer; info: CaptureInfo };
+  maxFileSize(path: string, info?: { mode: number; size: number }): number;
   /** Stop after this many paths (a pathological tree must not exhaust memory). */
   readonly maxEntries?: number;
 }
@@ -34,6 +35,7 @@ export function walkRootfs(root: string, opts: WalkOptions): LayerAnalysis {
   if (!top.isDirectory()) throw new PortcullisError('IMAGE_FORMAT', `${root} is not a directory`, { path: root });
   const entries: LayerEntry[] = [];
   const captured = new Map<string, Buffer>();
+  const capturedBy = new Map<string, CaptureInfo>();
   const problems: Problem[] = [];
   const max = opts.maxEntries ?? 5_000_000;
   const stack: string[] = ['/'];
@@ -69,12 +71,15 @@ export function walkRootfs(root: string, opts: WalkOptions): LayerAnalysis {
       }
       entries.push({ path, type, mode, uid, gid, size: type === 'file' ? size : 0, ...(link !== undefined ? { link } : {}) });
       if (type === 'dir') stack.push(path);
-      else if (type === 'file' && opts.wants(path)) {
-        const limit = opts.maxFileSize(path);
+      else if (type === 'file' && opts.wants(path, { mode, size })) {
+        const limit = opts.maxFileSize(path, { mode, size });
         if (size > limit) problems.push(problem('FILE_TOO_LARGE', `"${path}" is ${size} bytes, over the ${limit}-byte limit`, { path }));
         else {
           try {
-            captured.set(path, readFileSync(join(root, path)));
+            const data = readFileSync(join(root, path));
+            const kept = opts.onCapture ? opts.onCapture(path, data, { mode, size }) : { keep: data, info: { wantedBy: [] } };
+            captured.set(path, kept.keep);
+            capturedBy.set(path, kept.info);
           } catch (err) {
             problems.push(problem('IMAGE_FORMAT', `cannot read ${path}: ${(err as Error).message}`, { path }));
           }
@@ -83,5 +88,5 @@ export function walkRootfs(root: string, opts: WalkOptions): LayerAnalysis {
     }
     dir.closeSync();
   }
-  return { diffId: '', size: 0, entries, whiteouts: [], opaqueDirs: [], captured, problems };
+  return { diffId: '', size: 0, entries, whiteouts: [], opaqueDirs: [], captured, capturedBy, problems };
 }

@@ -2,6 +2,12 @@ import type { Problem } from '../../core/problem.js';
 
 export type EntryType = 'file' | 'dir' | 'symlink' | 'hardlink' | 'device' | 'fifo' | 'other';
 
+/** Who wanted a captured file and what the summarizing ones made of it. */
+export interface CaptureInfo {
+  readonly wantedBy: readonly string[];
+  readonly summaries?: Readonly<Record<string, { readonly [key: string]: unknown } | null>>;
+}
+
 /** One path a layer writes. */
 export interface LayerEntry {
   readonly path: string;
@@ -25,7 +31,9 @@ export interface LayerAnalysis {
   readonly whiteouts: string[];
   /** Directories whose lower-layer content is hidden (`.wh..wh..opq`). */
   readonly opaqueDirs: string[];
-  /** Contents of the files some cataloger wanted. */
+  /** Contents of the files some cataloger wanted (empty when every wanter summarized it). */
   readonly captured: Map<string, Buffer>;
+  /** Per captured path: which catalogers wanted it, and their summaries (JSON). */
+  readonly capturedBy: Map<string, CaptureInfo>;
   readonly problems: Problem[];
 }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { PortcullisError, toPortcullisError } from '../../core/errors.js';
 import { problem, type Problem } from '../../core/problem.js';
-import type { EntryType, LayerAnalysis, LayerEntry } from './analysis.js';
+import type { CaptureInfo, EntryType, LayerAnalysis, LayerEntry } from './analysis.js';
 import { decompressor, sniffCompression } from './decompress.js';
 import { normalizeMemberName, symlinkEscapes, whiteoutOf } from './paths.js';
 import type { TarEntry } from './tar-parser.js';
@@ -10,9 +10,14 @@ import { TarParser } from './tar-parser.js';
 
 export interface AnalyzeOptions {
   /** Should the content of this (normalized, absolute) path be captured? */
-  wants(path: string): boolean;
+  wants(path: string, info: { mode: number; size: number }): boolean;
+  /**
+   * Turns a captured file into what is kept: the bytes (or an empty buffer when every
+   * wanter summarized it) and who wanted it. Default: keep the bytes, no attribution.
+   */
+  onCapture?(path: string, data: Buffer, entry: { mode: number; size: number }): { keep: Buffer; info: CaptureInfo };
   /** Largest capture allowed for this path. */
-  maxFileSize(path: string): number;
+  maxFileSize(path: string, info?: { mode: number; size: number }): number;
   /** Uncompressed bytes after which the layer is treated as a decompression bomb. */
   readonly maxLayerBytes: number;
   /** Name used in errors and problems (the layer's digest or diffID). */
@@ -38,6 +43,7 @@ export async function analyzeLayer(blob: Readable, opts: AnalyzeOptions): Promis
   const whiteouts: string[] = [];
   const opaqueDirs: string[] = [];
   const captured = new Map<string, Buffer>();
+  const capturedBy = new Map<string, CaptureInfo>();
   const problems: Problem[] = [];
   const devices: string[] = [];
   const layer = opts.label;
@@ -80,27 +86,37 @@ export async function analyzeLayer(blob: Readable, opts: AnalyzeOptions): Promis
         }
         link = target.path;
         const data = captured.get(target.path);
-        if (data && opts.wants(path)) captured.set(path, data);
+        const by = capturedBy.get(target.path);
+        if (data && by && opts.wants(path, { mode: e.mode, size: e.size })) {
+          captured.set(path, data);
+          capturedBy.set(path, by);
+        }
       } else if (type === 'device') {
         devices.push(path);
       }
       entries.push({ path, type, mode: e.mode & 0o7777, uid: e.uid, gid: e.gid, size: e.size, ...(link !== undefined ? { link } : {}) });
-      if (type !== 'file' || !opts.wants(path)) {
+      if (type !== 'file' || !opts.wants(path, { mode: e.mode, size: e.size })) {
         // A later write of a captured path with something we did not capture must hide it.
-        if (captured.has(path) && type !== 'hardlink') captured.delete(path);
+        if (captured.has(path) && type !== 'hardlink') {
+          captured.delete(path);
+          capturedBy.delete(path);
+        }
         return false;
       }
-      const max = opts.maxFileSize(path);
+      const max = opts.maxFileSize(path, { mode: e.mode, size: e.size });
       if (e.size > max) {
         captured.delete(path);
+        capturedBy.delete(path);
         problems.push(problem('FILE_TOO_LARGE', `"${path}" is ${e.size} bytes, over the ${max}-byte limit for cataloging`, { layer, path }));
         return false;
       }
       capturePath = path;
       return true;
     },
-    file(_e, data) {
-      captured.set(capturePath, data);
+    file(e, data) {
+      const kept = opts.onCapture ? opts.onCapture(capturePath, data, { mode: e.mode, size: e.size }) : { keep: data, info: { wantedBy: [] } };
+      captured.set(capturePath, kept.keep);
+      capturedBy.set(capturePath, kept.info);
     },
   });
 
@@ -127,7 +143,7 @@ export async function analyzeLayer(blob: Readable, opts: AnalyzeOptions): Promis
       problem('TAR_ENTRY_DEVICE', `${devices.length} device file(s) recorded but never read (first: ${devices[0]})`, { layer, path: devices[0] as string }),
     );
   }
-  return { diffId: `sha256:${hash.digest('hex')}`, size: total, entries, whiteouts, opaqueDirs, captured, problems };
+  return { diffId: `sha256:${hash.digest('hex')}`, size: total, entries, whiteouts, opaqueDirs, captured, capturedBy, problems };
 }
 
 /** Streams the blob through the right decompressor into `consume`, synchronously per chunk. */

@@ -26,7 +26,14 @@ const sample: LayerAnalysis = {
   ],
   whiteouts: ['/tmp/x'],
   opaqueDirs: ['/opt'],
-  captured: new Map([['/etc/os-release', Buffer.from('ID=debian\n')]]),
+  captured: new Map([
+    ['/etc/os-release', Buffer.from('ID=debian\n')],
+    ['/usr/bin/app', Buffer.alloc(0)],
+  ]),
+  capturedBy: new Map([
+    ['/etc/os-release', { wantedBy: [] }],
+    ['/usr/bin/app', { wantedBy: ['go-binary'], summaries: { 'go-binary': { goVersion: 'go1.22.1', deps: [['a', 'v1']] } } }],
+  ]),
   problems: [{ code: 'TAR_ENTRY_DEVICE', message: 'm', path: '/dev/null' }],
 };
 
@@ -42,6 +49,7 @@ describe('LayerCache', () => {
     expect(back?.captured.get('/etc/os-release')?.toString()).toBe('ID=debian\n');
     expect(back?.whiteouts).toEqual(['/tmp/x']);
     expect(back?.problems).toEqual(sample.problems);
+    expect(back?.capturedBy.get('/usr/bin/app')).toEqual(sample.capturedBy.get('/usr/bin/app'));
   });
 
   it('treats a corrupt entry as a miss plus a CACHE_CORRUPT problem, and removes it', () => {

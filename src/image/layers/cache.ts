@@ -3,10 +3,10 @@ import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { problem, type Problem } from '../../core/problem.js';
-import type { EntryType, LayerAnalysis, LayerEntry } from './analysis.js';
+import type { CaptureInfo, EntryType, LayerAnalysis, LayerEntry } from './analysis.js';
 
 /** Bumped whenever the layer reader's output can change; part of every cache key. */
-export const LAYER_READER_VERSION = '1';
+export const LAYER_READER_VERSION = '2';
 
 const MAGIC = Buffer.from('PCLC1\n');
 const TYPES: readonly EntryType[] = ['file', 'dir', 'symlink', 'hardlink', 'device', 'fifo', 'other'];
@@ -20,7 +20,7 @@ interface CacheHeader {
   whiteouts: string[];
   opaqueDirs: string[];
   problems: Problem[];
-  captured: [string, number, number][];
+  captured: [string, number, number, CaptureInfo?][];
 }
 
 /** Default location: $PORTCULLIS_CACHE_DIR, else $XDG_CACHE_HOME/portcullis, else ~/.cache/portcullis. */
@@ -77,10 +77,11 @@ export class LayerCache {
 
 function encode(a: LayerAnalysis): Buffer {
   const blobs: Buffer[] = [];
-  const captured: [string, number, number][] = [];
+  const captured: [string, number, number, CaptureInfo?][] = [];
   let offset = 0;
   for (const [path, data] of a.captured) {
-    captured.push([path, offset, data.length]);
+    const by = a.capturedBy.get(path);
+    captured.push(by ? [path, offset, data.length, by] : [path, offset, data.length]);
     blobs.push(data);
     offset += data.length;
   }
@@ -104,14 +105,19 @@ function decode(bytes: Buffer): LayerAnalysis {
   const dataStart = start + len;
   if (typeof h.diffId !== 'string' || !Array.isArray(h.entries) || !Array.isArray(h.captured)) throw new Error('bad header');
   const captured = new Map<string, Buffer>();
-  for (const [path, off, n] of h.captured) {
+  const capturedBy = new Map<string, CaptureInfo>();
+  for (const [path, off, n, by] of h.captured) {
     if (dataStart + off + n > bytes.length) throw new Error('truncated data');
     captured.set(path, bytes.subarray(dataStart + off, dataStart + off + n));
+    if (by) {
+      if (!Array.isArray(by.wantedBy)) throw new Error('bad capture info');
+      capturedBy.set(path, by);
+    }
   }
   const entries = h.entries.map((c): LayerEntry => {
     const type = TYPES[c[1]];
     if (!type) throw new Error('bad entry type');
     return { path: c[0], type, mode: c[2], uid: c[3], gid: c[4], size: c[5], ...(c[6] !== undefined ? { link: c[6] } : {}) };
   });
-  return { diffId: h.diffId, size: h.size, entries, whiteouts: h.whiteouts, opaqueDirs: h.opaqueDirs, problems: h.problems, captured };
+  return { diffId: h.diffId, size: h.size, entries, whiteouts: h.whiteouts, opaqueDirs: h.opaqueDirs, problems: h.problems, captured, capturedBy };
 }
