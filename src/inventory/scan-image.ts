@@ -8,6 +8,7 @@ import type { LayerCache } from '../image/layers/cache.js';
 import { FileTree } from '../image/tree/file-tree.js';
 import type { LayerMeta, OpenedImage } from '../image/types.js';
 import { applyCaptured, type CapturedState, catalogLayers, readResolved } from './catalog-layers.js';
+import { linkOwnership } from './ownership.js';
 import { readAllLayers } from './read-layers.js';
 import { walkRootfs } from './walk-rootfs.js';
 
@@ -115,6 +116,7 @@ export async function scanImage(image: OpenedImage, opts: ScanOptions): Promise<
   // Pass 2: layer by layer, for attribution.
   const cataloged = catalogLayers(analyses, layers, catalogers, detection.os);
   problems.push(...cataloged.problems);
+  const owned = linkOwnership(cataloged.packages, cataloged.tree);
 
   const inventory: Inventory = {
     tool: { name: 'portcullis', version: opts.toolVersion },
@@ -123,7 +125,7 @@ export async function scanImage(image: OpenedImage, opts: ScanOptions): Promise<
     os: detection.os,
     layers,
     packages: cataloged.packages,
-    relationships: cataloged.relationships,
+    relationships: [...cataloged.relationships, ...owned],
     problems,
     catalogers: catalogers.map((c) => ({ id: c.id, version: c.version })),
   };

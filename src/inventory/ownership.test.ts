@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import type { Package } from '../core/package.js';
+import { FileTree } from '../image/tree/file-tree.js';
+import { linkOwnership } from './ownership.js';
+
+const pkg = (over: Partial<Package> & Pick<Package, 'id' | 'type' | 'name'>): Package => ({
+  version: '1',
+  licenses: [],
+  purl: `pkg:x/${over.name}`,
+  foundBy: 'test@1',
+  locations: [],
+  ...over,
+});
+
+describe('linkOwnership', () => {
+  it('links a language package to the OS package that owns its manifest, files or archive', () => {
+    const tree = new FileTree();
+    tree.applyLayer(0, {
+      entries: [
+        { path: '/usr/share/java/commons-lang3-3.12.0.jar', type: 'file', mode: 0o644, uid: 0, gid: 0, size: 1 },
+        { path: '/usr/share/java/commons-lang3.jar', type: 'symlink', mode: 0o777, uid: 0, gid: 0, size: 0, link: 'commons-lang3-3.12.0.jar' },
+      ],
+      whiteouts: [],
+      opaqueDirs: [],
+    });
+    const packages = [
+      pkg({ id: 'deb:python3-requests', type: 'deb', name: 'python3-requests', files: ['/usr/lib/python3/dist-packages/requests-2.28.1.egg-info/PKG-INFO'] }),
+      pkg({ id: 'deb:libcommons-lang3-java', type: 'deb', name: 'libcommons-lang3-java', files: ['/usr/share/java/commons-lang3-3.12.0.jar'] }),
+      pkg({ id: 'pypi:requests', type: 'pypi', name: 'requests', locations: [{ path: '/usr/lib/python3/dist-packages/requests-2.28.1.egg-info/PKG-INFO' }] }),
+      pkg({ id: 'maven:lang3', type: 'maven', name: 'org.apache.commons:commons-lang3', locations: [{ path: '/usr/share/java/commons-lang3.jar' }] }),
+      pkg({ id: 'npm:lodash', type: 'npm', name: 'lodash', locations: [{ path: '/app/node_modules/lodash/package.json' }] }),
+    ];
+    expect(linkOwnership(packages, tree)).toEqual([
+      { from: 'pypi:requests', to: 'deb:python3-requests', type: 'owned-by' },
+      { from: 'maven:lang3', to: 'deb:libcommons-lang3-java', type: 'owned-by' },
+    ]);
+  });
+
+  it('returns nothing when no OS package lists files', () => {
+    expect(linkOwnership([pkg({ id: 'npm:a', type: 'npm', name: 'a' })], undefined)).toEqual([]);
+  });
+});
