@@ -4,7 +4,8 @@
 # (bridge disabled: containers never reach private address ranges). Idempotent.
 set -uo pipefail
 
-PKGS=(docker.io docker-registry debootstrap skopeo rpm zstd apache2-utils db5.3-util openssl time gnupg ruby)
+PKGS=(docker.io docker-registry debootstrap skopeo rpm zstd apache2-utils db5.3-util openssl time gnupg ruby unzip
+  libcommons-lang3-java libcommons-io-java libcommons-logging-java)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null | grep -q '^ii' || missing+=("$p")
