@@ -86,7 +86,7 @@ describe('go buildinfo: a binary built here with replacements', () => {
     for (const b of [bin, stripped]) {
       const s = expectSameAsGo(b);
       expect(s.main).toMatchObject({ path: 'example.com/portcullis/app', version: '(devel)' });
-      expect(s.deps).toContainEqual(['github.com/pkg/errors', 'v0.9.1', '', ['github.com/pkg/errors', 'v0.8.1', '']]);
+      expect(s.deps).toContainEqual(['example.com/portcullis/wrap', 'v0.9.1', '', ['example.com/portcullis/wrap', 'v0.8.1', '']]);
     }
   });
 
@@ -116,7 +116,7 @@ describe('go buildinfo: a binary built here with replacements', () => {
     const byName = new Map(result.packages.map((p) => [p.name, p]));
     expect(result.problems).toEqual([]);
     expect(byName.get('example.com/portcullis/app')).toMatchObject({ version: '', purl: 'pkg:golang/example.com/portcullis/app', metadata: { mainModule: true, moduleVersion: '(devel)' } });
-    expect(byName.get('github.com/pkg/errors')).toMatchObject({ version: 'v0.8.1', purl: 'pkg:golang/github.com/pkg/errors@v0.8.1', metadata: { replaces: { path: 'github.com/pkg/errors', version: 'v0.9.1' } } });
+    expect(byName.get('example.com/portcullis/wrap')).toMatchObject({ version: 'v0.8.1', purl: 'pkg:golang/example.com/portcullis/wrap@v0.8.1', metadata: { replaces: { path: 'example.com/portcullis/wrap', version: 'v0.9.1' } } });
     expect(byName.get('example.com/portcullis/lib')).toMatchObject({ version: '', metadata: { replacedByDirectory: '../lib', replaces: { version: 'v1.2.3' } } });
     expect(byName.get('stdlib')).toMatchObject({ version: `v${goVersion.slice(2).split(' ')[0]}`, foundBy: 'go@1' });
     expect(byName.get('stdlib')?.locations).toEqual([{ path: bin, layerDiffId: LAYER }]);
@@ -124,7 +124,7 @@ describe('go buildinfo: a binary built here with replacements', () => {
 
   it('merges the same module from two binaries into one package with two locations', () => {
     const result = goCataloger.catalog(viewOf([bin, stripped]));
-    const errs = result.packages.filter((p) => p.name === 'github.com/pkg/errors');
+    const errs = result.packages.filter((p) => p.name === 'example.com/portcullis/wrap');
     expect(errs).toHaveLength(1);
     expect(errs[0]?.locations.map((l) => l.path)).toEqual([bin, stripped]);
   });
@@ -133,7 +133,7 @@ describe('go buildinfo: a binary built here with replacements', () => {
     const gomod = join(work, 'app/go.mod');
     const result = goCataloger.catalog(viewOf([gomod]));
     const names = result.packages.map((p) => `${p.name}@${p.version}`).sort();
-    expect(names).toEqual(['example.com/portcullis/lib@', 'github.com/pkg/errors@v0.8.1']);
+    expect(names).toEqual(['example.com/portcullis/lib@', 'example.com/portcullis/wrap@v0.8.1']);
     expect(result.packages.every((p) => p.metadata?.source === 'go.mod')).toBe(true);
   });
 });
