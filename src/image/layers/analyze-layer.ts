@@ -163,36 +163,25 @@ async function readDecompressed(blob: Readable, consume: (chunk: Buffer) => void
     for (let n = await iterator.next(); !n.done; n = await iterator.next()) consume(n.value as Buffer);
     return;
   }
-  await new Promise<void>((resolve, reject) => {
-    let failed = false;
-    const fail = (err: unknown): void => {
-      if (failed) return;
-      failed = true;
-      decoder.destroy();
-      reject(toPortcullisError(err, 'LAYER_CORRUPT', { layer }));
-    };
-    decoder.on('data', (chunk: Buffer) => {
-      if (failed) return;
-      try {
-        consume(chunk);
-      } catch (err) {
-        fail(err);
-      }
-    });
-    decoder.on('error', (err) => fail(new PortcullisError('LAYER_CORRUPT', `decompression failed: ${err.message}`, { layer })));
-    decoder.on('end', () => {
-      if (!failed) resolve();
-    });
-    const pump = async (): Promise<void> => {
-      if (!decoder.write(head)) await once(decoder, 'drain');
-      for (let n = await iterator.next(); !n.done; n = await iterator.next()) {
-        if (failed) return;
-        if (!decoder.write(n.value as Buffer)) await once(decoder, 'drain');
-      }
-      decoder.end();
-    };
-    pump().catch(fail);
-  });
+  let stopped = false;
+  // Feeds the compressed bytes in, honouring backpressure, while the loop below drains the output.
+  const feed = (async (): Promise<void> => {
+    if (!decoder.write(head)) await once(decoder, 'drain');
+    for (let n = await iterator.next(); !n.done && !stopped; n = await iterator.next()) {
+      if (!decoder.write(n.value as Buffer)) await once(decoder, 'drain');
+    }
+    decoder.end();
+  })();
+  feed.catch(() => undefined); // its failure surfaces through the decoder or is rethrown below
+  try {
+    for await (const chunk of decoder) consume(chunk as Buffer);
+    await feed;
+  } catch (err) {
+    stopped = true;
+    decoder.destroy();
+    if (err instanceof PortcullisError) throw err;
+    throw new PortcullisError('LAYER_CORRUPT', `decompression failed: ${(err as Error).message}`, { layer });
+  }
 }
 
 function once(emitter: NodeJS.EventEmitter, event: string): Promise<void> {
