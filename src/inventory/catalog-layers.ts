@@ -12,6 +12,13 @@ export interface CatalogedLayers {
   readonly problems: Problem[];
 }
 
+/** Applies every layer to a fresh tree. */
+export function squash(analyses: readonly LayerAnalysis[]): FileTree {
+  const tree = new FileTree();
+  analyses.forEach((a, i) => tree.applyLayer(i, a));
+  return tree;
+}
+
 /** Captured files visible at some layer, with the diffID of the layer that wrote each. */
 export type CapturedState = Map<string, CapturedFile>;
 
@@ -95,19 +102,30 @@ function runCataloger(c: Cataloger, view: CatalogView): CatalogResult {
  * which it stayed present, unchanged, up to the top: the layer that introduced this exact
  * version (an upgrade in a later layer moves it; a rewrite of the database does not).
  */
-export function catalogLayers(analyses: readonly LayerAnalysis[], layers: readonly LayerRef[], catalogers: readonly Cataloger[], os: OsInfo | undefined): CatalogedLayers {
-  const tree = new FileTree();
+export function catalogLayers(
+  analyses: readonly LayerAnalysis[],
+  layers: readonly LayerRef[],
+  catalogers: readonly Cataloger[],
+  os: OsInfo | undefined,
+  finalTree?: FileTree,
+): CatalogedLayers {
+  // The squashed tree of the whole image answers `exists` and symlink lookups in every view:
+  // captured contents are exact per layer, while path existence at intermediate layers is
+  // approximated by the final image (it only serves lookups such as distroless detection).
+  const tree = finalTree ?? squash(analyses);
   const state: CapturedState = new Map();
-  const runs = new Map<string, { layer: number; ids: Set<string>; result: CatalogResult }[]>();
+  // Earlier runs keep only package ids (for attribution); only the last result is kept whole.
+  const runs = new Map<string, { layer: number; ids: Set<string> }[]>();
+  const last = new Map<string, CatalogResult>();
   analyses.forEach((a, index) => {
-    tree.applyLayer(index, a);
     const changed = applyCaptured(state, a, layers[index]?.diffId);
     for (const c of catalogers) {
       if (!changed.has(c.id)) continue;
       const result = runCataloger(c, new View(state, tree, c, os));
       const list = runs.get(c.id) ?? [];
-      list.push({ layer: index, ids: new Set(result.packages.map((p) => p.id)), result });
+      list.push({ layer: index, ids: new Set(result.packages.map((p) => p.id)) });
       runs.set(c.id, list);
+      last.set(c.id, result);
     }
   });
 
@@ -116,17 +134,17 @@ export function catalogLayers(analyses: readonly LayerAnalysis[], layers: readon
   const problems: Problem[] = [];
   for (const c of catalogers) {
     const list = runs.get(c.id);
-    const last = list?.[list.length - 1];
-    if (!list || !last) continue;
-    for (const pkg of last.result.packages) {
+    const final = last.get(c.id);
+    if (!list || !final) continue;
+    for (const pkg of final.packages) {
       let first = list.length - 1;
       while (first > 0 && list[first - 1]?.ids.has(pkg.id)) first--;
       const layer = layers[list[first]?.layer ?? -1];
       if (layer) pkg.layer = layer;
       packages.push(pkg);
     }
-    relationships.push(...last.result.relationships);
-    problems.push(...last.result.problems);
+    relationships.push(...final.relationships);
+    problems.push(...final.problems);
   }
   return { tree, packages, relationships, problems };
 }

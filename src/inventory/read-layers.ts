@@ -57,6 +57,9 @@ export async function readAllLayers(image: OpenedImage, opts: ReadLayersOptions)
         ...(opts.onCapture ? { onCapture: opts.onCapture } : {}),
         maxLayerBytes: opts.maxLayerBytes ?? DEFAULT_MAX_LAYER_BYTES,
         label,
+        // Sources verify every blob digest they have (OpenedImage contract); that check binds
+        // the content, so the diffID is taken from the config instead of hashing the tar again.
+        ...(meta?.digest ? { trustedDiffId: meta.diffId } : {}),
         ...(opts.onBytes ? { onBytes: opts.onBytes } : {}),
       });
       let targets: LayerMeta[];

@@ -114,7 +114,7 @@ export async function scanImage(image: OpenedImage, opts: ScanOptions): Promise<
   problems.push(...detection.problems);
 
   // Pass 2: layer by layer, for attribution.
-  const cataloged = catalogLayers(analyses, layers, catalogers, detection.os);
+  const cataloged = catalogLayers(analyses, layers, catalogers, detection.os, finalTree);
   problems.push(...cataloged.problems);
   const owned = linkOwnership(cataloged.packages, cataloged.tree);
 

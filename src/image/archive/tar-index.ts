@@ -82,7 +82,7 @@ export class TarIndex {
   openMember(name: string): Readable {
     const m = this.require(name);
     if (m.size === 0) return Readable.from([]);
-    return createReadStream(this.path, { start: m.offset, end: m.offset + m.size - 1 });
+    return createReadStream(this.path, { start: m.offset, end: m.offset + m.size - 1, highWaterMark: 1 << 20 });
   }
 
   /** The whole member, refused (IMAGE_FORMAT) when larger than `cap` bytes. */

@@ -74,7 +74,7 @@ export function dirBlobStore(root: string): BlobStore {
     async openBlob(digest) {
       const rel = blobPath(digest, root);
       if ((await sizeOf(rel)) === undefined) throw missingBlob(digest, root);
-      return verified(createReadStream(join(root, rel)), digest, { path: root, entry: digest });
+      return verified(createReadStream(join(root, rel), { highWaterMark: 1 << 20 }), digest, { path: root, entry: digest });
     },
   };
 }
