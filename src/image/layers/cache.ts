@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { problem, type Problem } from '../../core/problem.js';
@@ -67,7 +67,14 @@ export class LayerCache {
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     const tmp = join(this.dir, `${key}.${process.pid}.${Date.now()}.tmp`);
     try {
-      writeFileSync(tmp, encode(analysis), { mode: 0o600 });
+      // Written part by part: concatenating a large layer's entries and captures first
+      // would double the scan's peak memory.
+      const fd = openSync(tmp, 'w', 0o600);
+      try {
+        for (const part of encode(analysis)) writeSync(fd, part);
+      } finally {
+        closeSync(fd);
+      }
       renameSync(tmp, join(this.dir, `${key}.bin`));
     } catch {
       rmSync(tmp, { force: true }); // a read-only or full cache dir only costs speed
@@ -75,7 +82,7 @@ export class LayerCache {
   }
 }
 
-function encode(a: LayerAnalysis): Buffer {
+function encode(a: LayerAnalysis): Buffer[] {
   const blobs: Buffer[] = [];
   const captured: [string, number, number, CaptureInfo?][] = [];
   let offset = 0;
@@ -93,7 +100,7 @@ function encode(a: LayerAnalysis): Buffer {
   const json = Buffer.from(JSON.stringify(header));
   const len = Buffer.alloc(4);
   len.writeUInt32BE(json.length);
-  return Buffer.concat([MAGIC, len, json, ...blobs]);
+  return [MAGIC, len, json, ...blobs];
 }
 
 function decode(bytes: Buffer): LayerAnalysis {

@@ -45,7 +45,7 @@ type ZlibWithZstd = typeof zlib & { createZstdDecompress?: (opts?: object) => Tr
 export function decompressor(kind: Compression): Transform | undefined {
   // A deep readable buffer lets the thread pool inflate the next chunks while the main
   // thread parses the previous ones (zlib only schedules more work when its buffer has room).
-  if (kind === 'gzip') return zlib.createGunzip({ chunkSize: 256 * 1024, readableHighWaterMark: 4 * 1024 * 1024 } as zlib.ZlibOptions);
+  if (kind === 'gzip') return zlib.createGunzip({ chunkSize: 256 * 1024, readableHighWaterMark: 1024 * 1024 } as zlib.ZlibOptions);
   if (kind === 'zstd') {
     const native = (zlib as ZlibWithZstd).createZstdDecompress;
     return native ? native.call(zlib) : new FzstdTransform();

@@ -42,7 +42,9 @@ export class TarParser {
   private remaining = 0;
   private padding = 0;
   private current: TarEntry | undefined;
-  private chunks: Buffer[] | undefined;
+  /** The captured file's bytes, allocated once at its final size (no chunk list, no concat). */
+  private capture: Buffer | undefined;
+  private captureFill = 0;
   private meta: { kind: TarType; chunks: Buffer[] } | undefined;
   private paxLocal: Map<string, string> | undefined;
   private paxGlobal = new Map<string, string>();
@@ -72,8 +74,10 @@ export class TarParser {
       // data (including padding)
       if (this.remaining > 0) {
         const take = Math.min(this.remaining, chunk.length - pos);
-        if (this.chunks) this.chunks.push(chunk.subarray(pos, pos + take));
-        else if (this.meta) this.meta.chunks.push(Buffer.from(chunk.subarray(pos, pos + take)));
+        if (this.capture) {
+          chunk.copy(this.capture, this.captureFill, pos, pos + take);
+          this.captureFill += take;
+        } else if (this.meta) this.meta.chunks.push(Buffer.from(chunk.subarray(pos, pos + take)));
         this.remaining -= take;
         pos += take;
         this.offset += take;
@@ -136,17 +140,15 @@ export class TarParser {
       linkname: this.longLink ?? pax?.get('linkpath') ?? raw.linkname,
       offset: this.entryOffset,
     };
-    if (raw.type !== 'file' && size > 0) {
-      // Non-file entries with a size (seen in hostile tars): skip their bytes.
-      this.chunks = undefined;
-    }
     this.paxLocal = undefined;
     this.longName = undefined;
     this.longLink = undefined;
     this.current = entry;
     this.entries++;
     const capture = this.sink.entry(entry);
-    this.chunks = capture && entry.type === 'file' ? [] : undefined;
+    // Non-file entries with a size (seen in hostile tars) are skipped, never captured.
+    this.capture = capture && entry.type === 'file' ? Buffer.allocUnsafe(entry.size) : undefined;
+    this.captureFill = 0;
     this.startData();
   }
 
@@ -167,9 +169,9 @@ export class TarParser {
       else if (kind === 'pax-global') for (const [k, v] of parsePax(data)) this.paxGlobal.set(k, v);
       else if (kind === 'gnu-longname') this.longName = data.toString('utf8').replace(/\0+$/, '');
       else this.longLink = data.toString('utf8').replace(/\0+$/, '');
-    } else if (this.chunks && this.current) {
-      const data = this.chunks.length === 1 ? Buffer.from(this.chunks[0] as Buffer) : Buffer.concat(this.chunks);
-      this.chunks = undefined;
+    } else if (this.capture && this.current) {
+      const data = this.capture;
+      this.capture = undefined;
       this.sink.file(this.current, data);
     }
     this.state = this.padding > 0 ? 'data' : 'header';

@@ -137,11 +137,15 @@ async function hashDecompressed(blob: Readable): Promise<string> {
   return `sha256:${hash.digest('hex')}`;
 }
 
-/** Reads every wanted layer of `image`, hashing each decompressed, as the layer reader would. */
+/**
+ * Reads every wanted layer of `image`, hashing each decompressed, as the layer reader would.
+ * Sources may visit layers concurrently and in any order; results are sorted by layer index
+ * (layers the source could not name keep their visiting order, after the named ones).
+ */
 export async function readAllLayers(image: OpenedImage, wanted: (l: LayerMeta) => boolean = () => true): Promise<ReadLayer[]> {
   const out: ReadLayer[] = [];
   await image.readLayers(wanted, async (blob, meta) => {
     out.push({ meta, diffId: await hashDecompressed(blob) });
   });
-  return out;
+  return out.sort((a, b) => (a.meta?.index ?? Number.MAX_SAFE_INTEGER) - (b.meta?.index ?? Number.MAX_SAFE_INTEGER));
 }
