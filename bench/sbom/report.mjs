@@ -1,0 +1,96 @@
+// Prints the benchmark's figures: details first, then ratios against the targets with
+// PASS/FAIL, last, so the end of the log is the answer.
+const TARGETS = {
+  floor: 1.3, // ours cold ≤ 1.3 × the zlib floor
+  peers: 1.0, // faster than Syft and Trivy
+  rssMB: 200, // peak RSS of ours
+  second: 0.1, // warm / shared-layers run ≤ 10 % of the cold run
+};
+
+const sec = (ms) => (Number.isFinite(ms) ? `${(ms / 1000).toFixed(2)} s` : 'n/a');
+const mb = (x) => (Number.isFinite(x) ? `${x.toFixed(0)} MB` : 'n/a');
+const ratio = (a, b) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? a / b : Number.NaN);
+const fmt = (r) => (Number.isFinite(r) ? `${r.toFixed(3)}×` : 'n/a');
+
+function verdict(value, ok, why) {
+  if (!Number.isFinite(value)) return `NOT RUN${why ? ` (${why})` : ''}`;
+  return ok ? 'PASS' : 'FAIL';
+}
+
+function line(label, value, target, pass, why) {
+  console.log(`  ${label.padEnd(28)} ${value.padStart(10)}   target ${target.padEnd(10)} ${verdict(Number.parseFloat(value), pass, why)}`);
+}
+
+function why(x) {
+  if (x.missing) return x.missing;
+  if (x.ok === false) return `failed: ${x.error?.split('\n').filter(Boolean).at(-1) ?? ''}`;
+  return undefined;
+}
+
+function diff(a, b) {
+  if (!a || !b) return '';
+  const names = (s) => new Set([...s].map((k) => k.split(':')[0]));
+  const [na, nb] = [names(a), names(b)];
+  const only = (x, y) => [...x].filter((n) => !y.has(n)).sort();
+  const [oa, ob] = [only(na, nb), only(nb, na)];
+  const show = (xs) => (xs.length ? `${xs.length} (${xs.slice(0, 8).join(', ')}${xs.length > 8 ? ', …' : ''})` : '0');
+  return `only ours: ${show(oa)}; only peer: ${show(ob)}`;
+}
+
+export function report({ ref, floor, ours, syft, trivy, truth, debs }) {
+  const cold = ours.cold ?? { ms: Number.NaN, rssMB: Number.NaN };
+  const warm = ours.warm ?? { ms: Number.NaN, rssMB: Number.NaN };
+  const shared = ours.shared ?? { ms: Number.NaN, rssMB: Number.NaN };
+  const oursWhy = why(ours) ?? why(cold);
+  const st = floor.stats;
+
+  console.log('');
+  console.log('=== SBOM benchmark ===');
+  console.log(`image: ${ref}`);
+  if (st) {
+    console.log(
+      `layers: ${st.layers}, compressed ${(st.compressedBytes / 2 ** 20).toFixed(1)} MiB, uncompressed ${(st.uncompressedBytes / 2 ** 20).toFixed(1)} MiB`,
+    );
+  }
+  console.log('');
+  console.log('times (median) and peak RSS (max over runs):');
+  const row = (name, x, note = '') =>
+    console.log(`  ${name.padEnd(24)} ${sec(x.ms).padStart(9)}  ${mb(x.rssMB).padStart(7)}  ${note || why(x) || ''}`);
+  row('floor (zlib gunzip)', floor);
+  row('ours cold', cold, oursWhy);
+  row('ours warm (same image)', warm, oursWhy);
+  row('ours shared layers', shared, oursWhy);
+  row(`syft ${syft.version ?? ''}`.trim(), syft);
+  row(`trivy ${trivy.version ?? ''}`.trim(), trivy);
+  if (trivy.input && trivy.input !== ref) console.log(`  (trivy reads ${trivy.input}: same image, gzip layers; it cannot open an oci-archive file)`);
+  if (trivy.input) console.log("  (trivy runs with --skip-files '**/*.jar': its jar analyzer needs the Java DB, which cannot be downloaded here)");
+
+  console.log('');
+  console.log('deb packages (sanity):');
+  console.log(`  dpkg-query in the image (ii): ${truth ?? 'n/a'}`);
+  const count = (k) => (debs[k] ? String(debs[k].size) : 'n/a');
+  console.log(`  ours ${count('ours')}, syft ${count('syft')}, trivy ${count('trivy')}`);
+  if (debs.ours && debs.syft) console.log(`  ours vs syft: ${diff(debs.ours, debs.syft)}`);
+  if (debs.ours && debs.trivy) console.log(`  ours vs trivy: ${diff(debs.ours, debs.trivy)}`);
+
+  const rFloor = ratio(cold.ms, floor.ms);
+  const rSyft = ratio(cold.ms, syft.ms);
+  const rTrivy = ratio(cold.ms, trivy.ms);
+  const rWarm = ratio(warm.ms, cold.ms);
+  const rShared = ratio(shared.ms, cold.ms);
+  const rss = Math.max(cold.rssMB, warm.rssMB, shared.rssMB);
+  const peerWhy = (p) => oursWhy ?? why(p);
+
+  console.log('');
+  console.log('=== results (this run) ===');
+  line('ours/floor', fmt(rFloor), `≤ ${TARGETS.floor}×`, rFloor <= TARGETS.floor, oursWhy);
+  line('ours/syft', fmt(rSyft), `< ${TARGETS.peers}×`, rSyft < TARGETS.peers, peerWhy(syft));
+  line('ours/trivy', fmt(rTrivy), `< ${TARGETS.peers}×`, rTrivy < TARGETS.peers, peerWhy(trivy));
+  line('warm/cold', fmt(rWarm), `≤ ${TARGETS.second}×`, rWarm <= TARGETS.second, oursWhy);
+  line('shared-layers/cold', fmt(rShared), `≤ ${TARGETS.second}×`, rShared <= TARGETS.second, oursWhy);
+  line('ours peak RSS', mb(rss), `≤ ${TARGETS.rssMB} MB`, rss <= TARGETS.rssMB, oursWhy);
+  const oursDebs = debs.ours?.size ?? Number.NaN;
+  line('ours debs vs dpkg', String(oursDebs), `= ${truth ?? '?'}`, oursDebs === truth, oursWhy);
+  console.log(`  peak RSS: floor ${mb(floor.rssMB)}, ours cold ${mb(cold.rssMB)}, warm ${mb(warm.rssMB)}, shared ${mb(shared.rssMB)}, syft ${mb(syft.rssMB)}, trivy ${mb(trivy.rssMB)}`);
+  for (const [name, p] of [['syft', syft], ['trivy', trivy]]) if (p.missing) console.log(`  peer ${name}: NOT AVAILABLE: ${p.missing}`);
+}
