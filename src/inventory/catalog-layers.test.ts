@@ -56,6 +56,14 @@ describe('catalogLayers attribution', () => {
     expect(out.packages).toEqual([]);
   });
 
+  it('hides captured files under an opaque directory but keeps what the same layer adds', () => {
+    const opaque = { ...statusLayer([['new', '2']]), opaqueDirs: ['/var/lib/dpkg'] };
+    const out = catalogLayers([statusLayer([['old', '1']]), opaque], refs(2), [dpkgCataloger], os);
+    expect(out.packages.map((p) => `${p.name}@${p.layer?.index}`)).toEqual(['new@1']);
+    const above = { ...empty, opaqueDirs: ['/var/lib/dpkg/status'] }; // opaque marks only hide children
+    expect(catalogLayers([statusLayer([['a', '1']]), above], refs(2), [dpkgCataloger], os).packages).toHaveLength(1);
+  });
+
   it('uses the purl distro qualifier from the detected OS', () => {
     const out = catalogLayers([statusLayer([['libssl3', '3.0.15-1~deb12u1']])], refs(1), [dpkgCataloger], os);
     expect(out.packages[0]?.purl).toBe('pkg:deb/debian/libssl3@3.0.15-1~deb12u1?arch=amd64&distro=debian-12');

@@ -22,8 +22,15 @@ export function squash(analyses: readonly LayerAnalysis[]): FileTree {
 /** Captured files visible at some layer, with the diffID of the layer that wrote each. */
 export type CapturedState = Map<string, CapturedFile>;
 
-function under(path: string, dir: string): boolean {
-  return dir === '/' || path === dir || path.startsWith(`${dir}/`);
+/** Whether a whiteout (of the path or an ancestor) or an opaque ancestor dir hides `path`. */
+function hidden(path: string, gone: ReadonlySet<string>, opaque: ReadonlySet<string>): boolean {
+  if (gone.has(path)) return true;
+  for (let i = path.lastIndexOf('/'); i >= 0; i = path.lastIndexOf('/', i - 1)) {
+    const dir = i === 0 ? '/' : path.slice(0, i);
+    if (gone.has(dir) || opaque.has(dir)) return true;
+    if (i === 0) break;
+  }
+  return false;
 }
 
 /**
@@ -38,10 +45,17 @@ export function applyCaptured(state: CapturedState, a: LayerAnalysis, diffId: st
     for (const id of old.wantedBy) changed.add(id);
     state.delete(p);
   };
-  for (const dir of a.opaqueDirs) for (const p of [...state.keys()]) if (p !== dir && under(p, dir)) remove(p);
-  for (const target of a.whiteouts) for (const p of [...state.keys()]) if (under(p, target)) remove(p);
-  for (const e of a.entries) {
-    if (e.type !== 'dir' && !a.captured.has(e.path)) remove(e.path);
+  if (state.size > 0 && (a.opaqueDirs.length > 0 || a.whiteouts.length > 0)) {
+    // One pass over the captured paths, checking each path's ancestors against the layer's
+    // whiteouts and opaque dirs (a layer can white out thousands of paths).
+    const gone = new Set(a.whiteouts);
+    const opaque = new Set(a.opaqueDirs);
+    for (const p of [...state.keys()]) if (hidden(p, gone, opaque)) remove(p);
+  }
+  if (state.size > 0) {
+    for (const e of a.entries) {
+      if (e.type !== 'dir' && state.has(e.path) && !a.captured.has(e.path)) remove(e.path);
+    }
   }
   for (const [path, content] of a.captured) {
     remove(path);
