@@ -30,13 +30,26 @@ describe('linkOwnership', () => {
       pkg({ id: 'maven:lang3', type: 'maven', name: 'org.apache.commons:commons-lang3', locations: [{ path: '/usr/share/java/commons-lang3.jar' }] }),
       pkg({ id: 'npm:lodash', type: 'npm', name: 'lodash', locations: [{ path: '/app/node_modules/lodash/package.json' }] }),
     ];
-    expect(linkOwnership(packages, tree)).toEqual([
+    expect(linkOwnership(packages, tree).relationships).toEqual([
       { from: 'pypi:requests', to: 'deb:python3-requests', type: 'owned-by' },
       { from: 'maven:lang3', to: 'deb:libcommons-lang3-java', type: 'owned-by' },
     ]);
   });
 
   it('returns nothing when no OS package lists files', () => {
-    expect(linkOwnership([pkg({ id: 'npm:a', type: 'npm', name: 'a' })], undefined)).toEqual([]);
+    expect(linkOwnership([pkg({ id: 'npm:a', type: 'npm', name: 'a' })], undefined).relationships).toEqual([]);
+  });
+
+  it('flags packages from lockfiles an OS package ships, but not installed ones or a project lockfile', () => {
+    const lock = '/usr/share/nodejs/postcss/pnpm-lock.yaml';
+    const packages = [
+      pkg({ id: 'deb:node-postcss', type: 'deb', name: 'node-postcss', files: [lock, '/usr/share/nodejs/postcss/package.json'] }),
+      pkg({ id: 'npm:nanoid#lock', type: 'npm', name: 'nanoid', locations: [{ path: lock }], metadata: { source: 'lockfile' } }),
+      pkg({ id: 'npm:postcss', type: 'npm', name: 'postcss', locations: [{ path: '/usr/share/nodejs/postcss/package.json' }], metadata: { source: 'installed' } }),
+      pkg({ id: 'npm:app#lock', type: 'npm', name: 'express', locations: [{ path: '/app/package-lock.json' }], metadata: { source: 'lockfile' } }),
+    ];
+    const own = linkOwnership(packages, undefined);
+    expect([...own.upstreamLockfilePackages]).toEqual(['npm:nanoid#lock']);
+    expect(own.relationships).toEqual([{ from: 'npm:postcss', to: 'deb:node-postcss', type: 'owned-by' }]);
   });
 });

@@ -117,6 +117,9 @@ export async function scanImage(image: OpenedImage, opts: ScanOptions): Promise<
   const cataloged = catalogLayers(analyses, layers, catalogers, detection.os, finalTree);
   problems.push(...cataloged.problems);
   const owned = linkOwnership(cataloged.packages, cataloged.tree);
+  const dropped = owned.upstreamLockfilePackages;
+  const packages = dropped.size > 0 ? cataloged.packages.filter((p) => !dropped.has(p.id)) : cataloged.packages;
+  const relationships = [...cataloged.relationships, ...owned.relationships].filter((r) => !dropped.has(r.from) && !dropped.has(r.to));
 
   const inventory: Inventory = {
     tool: { name: 'portcullis', version: opts.toolVersion },
@@ -124,8 +127,8 @@ export async function scanImage(image: OpenedImage, opts: ScanOptions): Promise<
     image: image.metadata,
     os: detection.os,
     layers,
-    packages: cataloged.packages,
-    relationships: [...cataloged.relationships, ...owned],
+    packages,
+    relationships,
     problems,
     catalogers: catalogers.map((c) => ({ id: c.id, version: c.version })),
   };
