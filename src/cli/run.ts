@@ -1,19 +1,17 @@
 import { ERROR_CATALOGUE, formatError, PortcullisError, toPortcullisError } from '../core/errors.js';
-import { versionCompareCommand } from '../version/compare-cli.js';
 import { VERSION } from '../version.js';
-import { sbomCommand } from './commands/sbom.js';
 import type { CliIo } from './io.js';
 
 export type { CliIo } from './io.js';
 
 type Command = (argv: readonly string[], io: CliIo) => Promise<number>;
 
-/** Every command, sorted by name. */
+/** Every command, sorted by name. Commands load their modules on use, so each pays only for itself. */
 const COMMANDS: Readonly<Record<string, { run: Command; help: string }>> = {
-  sbom: { run: sbomCommand, help: 'list the packages in an image (CycloneDX, SPDX or JSON)' },
+  sbom: { run: async (argv, io) => (await import('./commands/sbom.js')).sbomCommand(argv, io), help: 'list the packages in an image (CycloneDX, SPDX or JSON)' },
   version: {
     run: async (argv, io) => {
-      if (argv[0] === 'compare') return versionCompareCommand(argv.slice(1), io);
+      if (argv[0] === 'compare') return (await import('../version/compare-cli.js')).versionCompareCommand(argv.slice(1), io);
       if (argv.length > 0) throw new PortcullisError('USAGE', 'usage: portcullis version [compare <scheme> A B | compare <scheme> --stdin]');
       io.stdout.write(`portcullis ${VERSION}\n`);
       return 0;
