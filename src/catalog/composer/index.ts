@@ -4,6 +4,7 @@ import { type Package, packageId, type Relationship } from '../../core/package.j
 import { type Problem, problem } from '../../core/problem.js';
 import type { CapturedFile, Cataloger, CatalogResult, CatalogView } from '../types.js';
 import { type ComposerEntry, parseComposerJson } from './parse.js';
+import { fileContext } from '../problem-context.js';
 
 /**
  * PHP packages from `vendor/composer/installed.json` (metadata.source 'installed') and
@@ -27,11 +28,7 @@ function wants(path: string): boolean {
 }
 
 function where(file: CapturedFile) {
-  return {
-    path: file.path,
-    source: ID,
-    ...(file.layerDiffId ? { layer: file.layerDiffId } : {}),
-  };
+  return fileContext(file, ID);
 }
 
 /** https://github.com/package-url/purl-spec/blob/main/PURL-TYPES.rst#composer */

@@ -3,6 +3,7 @@ import { type Location, type Package, packageId, type Relationship } from '../..
 import { type Problem, problem } from '../../core/problem.js';
 import type { CapturedFile, Cataloger, CatalogResult, CatalogView } from '../types.js';
 import { type DepsLibrary, parseDepsJson } from './deps-json.js';
+import { fileContext } from '../problem-context.js';
 
 /**
  * .NET packages from `*.deps.json`, the runtime dependency manifest the SDK writes beside an
@@ -21,11 +22,7 @@ function wants(path: string): boolean {
 }
 
 function where(file: CapturedFile) {
-  return {
-    path: file.path,
-    source: ID,
-    ...(file.layerDiffId ? { layer: file.layerDiffId } : {}),
-  };
+  return fileContext(file, ID);
 }
 
 function catalog(view: CatalogView): CatalogResult {

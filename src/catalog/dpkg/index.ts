@@ -4,6 +4,7 @@ import type { CapturedFile, Cataloger, CatalogResult, CatalogView } from '../typ
 import { parseDeb822 } from './deb822.js';
 import { INFO_DIR, listCandidates, ownedFiles, STATUS_D_DIR } from './files.js';
 import { DPKG_FIELDS, stanzaToPackage } from './package.js';
+import { fileContext } from '../problem-context.js';
 
 /**
  * Debian / Ubuntu / distroless packages from dpkg's database (SCANNER-NOTES.md §3.1):
@@ -80,7 +81,7 @@ function catalog(view: CatalogView): CatalogResult {
 }
 
 function where(db: CapturedFile) {
-  return { path: db.path, source: ID, ...(db.layerDiffId ? { layer: db.layerDiffId } : {}) };
+  return fileContext(db, ID);
 }
 
 /** The first problems of one file, and a count of the rest (garbage yields millions). */

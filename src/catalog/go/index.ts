@@ -5,6 +5,7 @@ import type { CapturedFile, Cataloger, CatalogResult, CatalogView, EntryInfo, Fi
 import { readBuildInfo } from './buildinfo.js';
 import { parseGoMod, replacementFor, type GoMod } from './gomod.js';
 import { parseModinfo, stdlibVersion, type GoSummary, type ModuleTuple } from './modinfo.js';
+import { fileContext } from '../problem-context.js';
 
 /**
  * Go modules from the build info of compiled binaries (SCANNER-NOTES.md §3.7) and from
@@ -138,7 +139,7 @@ function catalog(view: CatalogView): CatalogResult {
 }
 
 function where(file: CapturedFile) {
-  return { path: file.path, source: ID, ...(file.layerDiffId ? { layer: file.layerDiffId } : {}) };
+  return fileContext(file, ID);
 }
 
 export const goCataloger: Cataloger = {

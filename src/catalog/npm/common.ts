@@ -2,6 +2,7 @@ import { PackageURL } from 'packageurl-js';
 import { type Location, type Package, packageId, type Relationship } from '../../core/package.js';
 import { type Problem, problem } from '../../core/problem.js';
 import type { CapturedFile } from '../types.js';
+import { fileContext } from '../problem-context.js';
 
 export const ID = 'npm';
 export const VERSION = '1';
@@ -50,11 +51,7 @@ export function location(file: CapturedFile): Location {
 }
 
 export function where(file: CapturedFile) {
-  return {
-    path: file.path,
-    source: ID,
-    ...(file.layerDiffId ? { layer: file.layerDiffId } : {}),
-  };
+  return fileContext(file, ID);
 }
 
 /** https://github.com/package-url/purl-spec/blob/main/PURL-TYPES.rst#npm — scope is the namespace. */

@@ -5,6 +5,7 @@ import { wantsExecutable } from '../go/index.js';
 import type { CapturedFile, Cataloger, CatalogResult, CatalogView, EntryInfo, FileSummary } from '../types.js';
 import { readAuditable, type AuditData } from './auditable.js';
 import { parseCargoLock, resolveDependency, type CargoLock, type LockedCrate } from './cargo-lock.js';
+import { fileContext } from '../problem-context.js';
 
 /**
  * Rust crates from `Cargo.lock` files and from binaries built with cargo-auditable
@@ -126,7 +127,7 @@ function catalog(view: CatalogView): CatalogResult {
 }
 
 function where(file: CapturedFile) {
-  return { path: file.path, source: ID, ...(file.layerDiffId ? { layer: file.layerDiffId } : {}) };
+  return fileContext(file, ID);
 }
 
 export const rustCataloger: Cataloger = {
