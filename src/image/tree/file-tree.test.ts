@@ -49,6 +49,17 @@ describe('FileTree', () => {
     expect(t.size).toBe(1);
   });
 
+  it('keeps entries that follow a directory replaced by a file within one layer', () => {
+    const t = new FileTree();
+    t.applyLayer(0, layer([d('/a'), d('/a/b'), f('/a/b/c'), f('/a/b'), f('/a/b/d'), f('/a/e'), f('/a/b/g')]));
+    expect(t.exists('/a/b/c')).toBe(false);
+    expect(t.exists('/a/b/d')).toBe(true);
+    expect(t.exists('/a/b/g')).toBe(true);
+    expect(t.get('/a/e')?.layer).toBe(0);
+    expect(paths(t)).toEqual(['/a', '/a/b', '/a/b/d', '/a/b/g', '/a/e']);
+    expect(t.size).toBe(5);
+  });
+
   it('resolves symlinks confined to the root and detects loops', () => {
     const t = new FileTree();
     t.applyLayer(

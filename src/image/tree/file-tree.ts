@@ -32,6 +32,8 @@ export class FileTree {
 
   /** Applies one layer; returns nothing, use `get` / `walk` to read the result. */
   applyLayer(index: number, layer: Pick<LayerAnalysis, 'entries' | 'whiteouts' | 'opaqueDirs'>): void {
+    this.lastDir = undefined;
+    this.lastNode = undefined;
     for (const dir of layer.opaqueDirs) {
       const node = this.lookup(split(dir));
       if (node?.children) {
@@ -112,10 +114,37 @@ export class FileTree {
     parent.children.delete(name);
   }
 
+  /** Parent directory of the previous add: tar entries come grouped by directory. */
+  private lastDir: string | undefined;
+  private lastNode: Node | undefined;
+
   private add(layer: number, entry: LayerEntry): void {
+    const slash = entry.path.lastIndexOf('/');
+    const dir = entry.path.slice(0, slash);
+    const name = entry.path.slice(slash + 1);
+    if (name === '' || name === '.' || name === '..' || entry.path.includes('//') || entry.path.includes('/./')) {
+      this.lastDir = undefined;
+      return this.addSlow(layer, entry);
+    }
+    let node: Node;
+    if (dir === this.lastDir && this.lastNode) node = this.lastNode;
+    else {
+      node = this.walkToDir(split(dir));
+      this.lastDir = dir;
+      this.lastNode = node;
+    }
+    this.setChild(node, name, layer, entry);
+  }
+
+  private addSlow(layer: number, entry: LayerEntry): void {
     const parts = split(entry.path);
     const name = parts.pop();
     if (name === undefined) return;
+    this.setChild(this.walkToDir(parts), name, layer, entry);
+  }
+
+  /** Walks to (creating implied directories) the node for `parts`. */
+  private walkToDir(parts: readonly string[]): Node {
     let node = this.root;
     for (const part of parts) {
       node.children ??= new Map();
@@ -130,6 +159,10 @@ export class FileTree {
       }
       node = next;
     }
+    return node;
+  }
+
+  private setChild(node: Node, name: string, layer: number, entry: LayerEntry): void {
     node.children ??= new Map();
     const existing = node.children.get(name);
     if (existing) {
@@ -138,6 +171,9 @@ export class FileTree {
       if (entry.type !== 'dir' && existing.children) {
         this.count -= countBelow(existing);
         existing.children = undefined;
+        // The cached parent may sit in the subtree just dropped.
+        this.lastDir = undefined;
+        this.lastNode = undefined;
       } else if (entry.type === 'dir') existing.children ??= new Map();
       return;
     }
