@@ -280,10 +280,12 @@ describe.skipIf(skipReason !== undefined)('portcullis sbom on a real Debian imag
     it('with basic authentication (flags) gives the same packages, and refuses bad credentials', async () => {
       const reg = await pushed('basic');
       const ref = `registry:${reg.host}/debian-test:1`;
-      const got = await sbomJson(ref, '--insecure', '--username', reg.username ?? '', '--password', reg.password ?? '');
+      // `--opt=value` form: generated passwords may start with "-", which parseArgs would
+      // otherwise refuse as an ambiguous option argument.
+      const got = await sbomJson(ref, '--insecure', `--username=${reg.username ?? ''}`, `--password=${reg.password ?? ''}`);
       expect(debPackages(got).map(debKey).sort()).toEqual(debPackages(sbom).map(debKey).sort());
       await expectRegistryError(['sbom', ref, '--insecure', '--format', 'json'], ['REGISTRY_AUTH']);
-      await expectRegistryError(['sbom', ref, '--insecure', '--format', 'json', '--username', reg.username ?? '', '--password', 'wrong-password'], ['REGISTRY_AUTH']);
+      await expectRegistryError(['sbom', ref, '--insecure', '--format', 'json', `--username=${reg.username ?? ''}`, '--password=wrong-password'], ['REGISTRY_AUTH']);
     }, 300_000);
 
     it('with token authentication (credentials from the environment) gives the same packages', async () => {
