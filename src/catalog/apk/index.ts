@@ -5,6 +5,7 @@ import { problem, type Problem } from '../../core/problem.js';
 import { osPurlNamespace } from '../os/index.js';
 import type { Cataloger, CatalogResult, CatalogView } from '../types.js';
 import { type ApkStanza, parseInstalledDb } from './installed-db.js';
+import { fileLocation } from '../captured-file.js';
 
 /**
  * Alpine / Wolfi / Chainguard packages from apk's installed database
@@ -35,7 +36,7 @@ function catalog(view: CatalogView): CatalogResult {
       problems.push(problem('FILE_TOO_LARGE', `${db.path} is ${db.content.length} bytes`, where));
       continue;
     }
-    const location: Location = { path: db.path, ...(db.layerDiffId ? { layerDiffId: db.layerDiffId } : {}) };
+    const location: Location = fileLocation(db);
     const messages: string[] = [];
     let hidden = 0;
     const note = (m: string): void => {

@@ -4,7 +4,7 @@ import { type Package, packageId, type Relationship } from '../../core/package.j
 import { type Problem, problem } from '../../core/problem.js';
 import type { CapturedFile, Cataloger, CatalogResult, CatalogView } from '../types.js';
 import { type ComposerEntry, parseComposerJson } from './parse.js';
-import { fileContext } from '../problem-context.js';
+import { fileContext, fileLocation } from '../captured-file.js';
 
 /**
  * PHP packages from `vendor/composer/installed.json` (metadata.source 'installed') and
@@ -57,10 +57,7 @@ function catalog(view: CatalogView): CatalogResult {
       continue;
     }
     for (const m of parsed.messages) problems.push(problem('CATALOG_PARSE', `${file.path}: ${m}`, where(file)));
-    const location = {
-      path: file.path,
-      ...(file.layerDiffId ? { layerDiffId: file.layerDiffId } : {}),
-    };
+    const location = fileLocation(file);
     const ids = new Map<string, string>();
     for (const e of parsed.entries) {
       // Installed copies merge across vendor dirs; lockfile packages are per lockfile.

@@ -3,7 +3,7 @@ import { type Location, type Package, packageId, type Relationship } from '../..
 import { type Problem, problem } from '../../core/problem.js';
 import type { CapturedFile, Cataloger, CatalogResult, CatalogView } from '../types.js';
 import { type DepsLibrary, parseDepsJson } from './deps-json.js';
-import { fileContext } from '../problem-context.js';
+import { fileContext, fileLocation } from '../captured-file.js';
 
 /**
  * .NET packages from `*.deps.json`, the runtime dependency manifest the SDK writes beside an
@@ -49,10 +49,7 @@ function catalog(view: CatalogView): CatalogResult {
       };
     }
     for (const m of parsed.messages) problems.push(problem('CATALOG_PARSE', `${file.path}: ${m}`, where(file)));
-    const location: Location = {
-      path: file.path,
-      ...(file.layerDiffId ? { layerDiffId: file.layerDiffId } : {}),
-    };
+    const location: Location = fileLocation(file);
     for (const lib of parsed.libraries) {
       const key = `${lib.name}@${lib.version}`.toLowerCase();
       const seen = byKey.get(key);

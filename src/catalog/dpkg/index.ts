@@ -4,7 +4,7 @@ import type { CapturedFile, Cataloger, CatalogResult, CatalogView } from '../typ
 import { parseDeb822 } from './deb822.js';
 import { INFO_DIR, listCandidates, ownedFiles, STATUS_D_DIR } from './files.js';
 import { DPKG_FIELDS, stanzaToPackage } from './package.js';
-import { fileContext } from '../problem-context.js';
+import { fileContext, fileLocation } from '../captured-file.js';
 
 /**
  * Debian / Ubuntu / distroless packages from dpkg's database (SCANNER-NOTES.md §3.1):
@@ -51,7 +51,7 @@ function catalog(view: CatalogView): CatalogResult {
       continue;
     }
     const statusD = db.path !== STATUS;
-    const location = { path: db.path, ...(db.layerDiffId ? { layerDiffId: db.layerDiffId } : {}) };
+    const location = fileLocation(db);
     let count = 0;
     for (const stanza of parseDeb822(db.content.toString('utf8'), DPKG_FIELDS)) {
       if (++count > MAX_STANZAS) {

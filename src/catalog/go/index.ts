@@ -5,7 +5,7 @@ import type { CapturedFile, Cataloger, CatalogResult, CatalogView, EntryInfo, Fi
 import { readBuildInfo } from './buildinfo.js';
 import { parseGoMod, replacementFor, type GoMod } from './gomod.js';
 import { parseModinfo, stdlibVersion, type GoSummary, type ModuleTuple } from './modinfo.js';
-import { fileContext } from '../problem-context.js';
+import { fileContext, summarizedFiles } from '../captured-file.js';
 
 /**
  * Go modules from the build info of compiled binaries (SCANNER-NOTES.md §3.7) and from
@@ -119,14 +119,7 @@ function fromGoMod(c: Collector, mod: GoMod, location: Location): void {
 function catalog(view: CatalogView): CatalogResult {
   const c = new Collector();
   const problems: Problem[] = [];
-  for (const file of view.files()) {
-    const s = file.summaries?.[ID];
-    if (!s) continue;
-    const location: Location = { path: file.path, ...(file.layerDiffId ? { layerDiffId: file.layerDiffId } : {}) };
-    if (typeof s.error === 'string') {
-      problems.push(problem('CATALOG_PARSE', `${file.path}: ${s.error}`, where(file)));
-      continue;
-    }
+  for (const { file, location, summary: s } of summarizedFiles(view, ID, problems)) {
     if (s.kind === 'go.mod') {
       const mod = s as unknown as GoMod;
       for (const e of mod.errors ?? []) problems.push(problem('CATALOG_PARSE', `${file.path}: ${e}`, where(file)));

@@ -5,6 +5,7 @@ import { problem, type Problem } from '../../core/problem.js';
 import type { CapturedFile, Cataloger, CatalogResult, CatalogView, FileSummary } from '../types.js';
 import { isArchiveName, summarizeArchive } from './archive.js';
 import type { JavaArtifact } from './identity.js';
+import { fileLocation } from '../captured-file.js';
 
 /**
  * Java archives (SCANNER-NOTES.md §3.8): jar/war/ear and friends, with the archives nested
@@ -87,7 +88,7 @@ function catalog(view: CatalogView): CatalogResult {
       continue;
     }
     for (const message of summary.problems) problems.push(problem('CATALOG_PARSE', message, where));
-    const location: Location = { path: file.path, ...(file.layerDiffId ? { layerDiffId: file.layerDiffId } : {}) };
+    const location: Location = fileLocation(file);
     for (const a of summary.artifacts) {
       // zod's optional fields admit `undefined`; the schema above mirrors JavaArtifact.
       const pkg = toPackage(a as JavaArtifact, location);

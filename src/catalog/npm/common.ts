@@ -2,7 +2,7 @@ import { PackageURL } from 'packageurl-js';
 import { type Location, type Package, packageId, type Relationship } from '../../core/package.js';
 import { type Problem, problem } from '../../core/problem.js';
 import type { CapturedFile } from '../types.js';
-import { fileContext } from '../problem-context.js';
+import { fileContext, fileLocation } from '../captured-file.js';
 
 export const ID = 'npm';
 export const VERSION = '1';
@@ -44,10 +44,7 @@ export class Notes {
 }
 
 export function location(file: CapturedFile): Location {
-  return {
-    path: file.path,
-    ...(file.layerDiffId ? { layerDiffId: file.layerDiffId } : {}),
-  };
+  return fileLocation(file);
 }
 
 export function where(file: CapturedFile) {

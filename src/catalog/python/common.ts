@@ -2,6 +2,7 @@ import { PackageURL } from 'packageurl-js';
 import { type Package, packageId } from '../../core/package.js';
 import { problem, type Problem } from '../../core/problem.js';
 import type { CapturedFile } from '../types.js';
+import { fileLocation } from '../captured-file.js';
 
 export const ID = 'python';
 export const VERSION = '1';
@@ -48,7 +49,7 @@ export function makePackage(input: PyPackageInput): Package {
     licenses: input.licenses ?? [],
     purl: new PackageURL('pypi', undefined, name, input.version, undefined, undefined).toString(),
     foundBy: FOUND_BY,
-    locations: [{ path: file.path, ...(file.layerDiffId ? { layerDiffId: file.layerDiffId } : {}) }],
+    locations: [fileLocation(file)],
     ...(input.files ? { files: input.files } : {}),
     metadata: { source: input.source, originalName: input.name, ...input.metadata },
   };

@@ -7,6 +7,7 @@ import { parseHeader } from './header.js';
 import { readNdb } from './ndb.js';
 import { RPM_CATALOGER_ID, RPM_CATALOGER_VERSION, toPackage } from './package.js';
 import { readSqlite } from './sqlite.js';
+import { fileLocation } from '../captured-file.js';
 
 /** Directories rpm keeps its database in (rpm's %_dbpath across distros and eras). */
 const DB_DIRS = ['/var/lib/rpm', '/usr/share/rpm', '/usr/lib/sysimage/rpm'] as const;
@@ -65,7 +66,7 @@ function catalogDatabase(
 ): Package[] {
   const where = { path: file.path, source: RPM_CATALOGER_ID, ...(file.layerDiffId ? { layer: file.layerDiffId } : {}) };
   const report = (message: string) => problems.push(problem('CATALOG_PARSE', `${file.path}: ${message}`, where));
-  const location: Location = { path: file.path, ...(file.layerDiffId ? { layerDiffId: file.layerDiffId } : {}) };
+  const location: Location = fileLocation(file);
   const { blobs, errors, unsupported } = read(file.content);
   if (unsupported) {
     problems.push(problem('CATALOG_UNSUPPORTED', `${file.path}: ${format} database: ${unsupported}`, where));

@@ -2,6 +2,7 @@ import { PackageURL } from 'packageurl-js';
 import { type Package, packageId } from '../../core/package.js';
 import { problem, type Problem } from '../../core/problem.js';
 import type { CapturedFile } from '../types.js';
+import { fileLocation } from '../captured-file.js';
 
 export const ID = 'ruby';
 export const VERSION = '1';
@@ -36,7 +37,7 @@ export function makeGem(input: GemInput): Package {
     licenses: input.licenses ?? [],
     purl: new PackageURL('gem', undefined, input.name, input.version, undefined, undefined).toString(),
     foundBy: FOUND_BY,
-    locations: [{ path: file.path, ...(file.layerDiffId ? { layerDiffId: file.layerDiffId } : {}) }],
+    locations: [fileLocation(file)],
     metadata: { source: input.source, ...input.metadata },
   };
 }

@@ -1,11 +1,11 @@
 import { PackageURL } from 'packageurl-js';
 import { packageId, type Location, type Package, type Relationship } from '../../core/package.js';
-import { problem, type Problem } from '../../core/problem.js';
+import type { Problem } from '../../core/problem.js';
 import { wantsExecutable } from '../go/index.js';
-import type { CapturedFile, Cataloger, CatalogResult, CatalogView, EntryInfo, FileSummary } from '../types.js';
+import type { Cataloger, CatalogResult, CatalogView, EntryInfo, FileSummary } from '../types.js';
 import { readAuditable, type AuditData } from './auditable.js';
 import { parseCargoLock, resolveDependency, type CargoLock, type LockedCrate } from './cargo-lock.js';
-import { fileContext } from '../problem-context.js';
+import { summarizedFiles } from '../captured-file.js';
 
 /**
  * Rust crates from `Cargo.lock` files and from binaries built with cargo-auditable
@@ -111,24 +111,13 @@ function fromAudit(c: Collector, data: AuditData, location: Location): void {
 function catalog(view: CatalogView): CatalogResult {
   const c = new Collector();
   const problems: Problem[] = [];
-  for (const file of view.files()) {
-    const s = file.summaries?.[ID];
-    if (!s) continue;
-    const location: Location = { path: file.path, ...(file.layerDiffId ? { layerDiffId: file.layerDiffId } : {}) };
-    if (typeof s.error === 'string') {
-      const code = s.tooLarge === true ? 'FILE_TOO_LARGE' : 'CATALOG_PARSE';
-      problems.push(problem(code, `${file.path}: ${s.error}`, where(file)));
-      continue;
-    }
+  for (const { location, summary: s } of summarizedFiles(view, ID, problems)) {
     if (s.kind === 'lockfile') fromLock(c, s as unknown as CargoLock, location);
     else if (s.kind === 'auditable') fromAudit(c, s as unknown as AuditData, location);
   }
   return { packages: [...c.byId.values()], relationships: c.relationships, problems };
 }
 
-function where(file: CapturedFile) {
-  return fileContext(file, ID);
-}
 
 export const rustCataloger: Cataloger = {
   id: ID,
