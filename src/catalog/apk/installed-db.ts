@@ -1,3 +1,5 @@
+import { textLines } from '../text-lines.js';
+
 /**
  * Parser for apk's installed database (`lib/apk/db/installed`), the "package info
  * format" of apk-tools: stanzas separated by blank lines, one `X:value` line per field,
@@ -49,23 +51,7 @@ export function* parseInstalledDb(text: string): Generator<ApkStanza> {
     return { line, fields, depends, provides, files, warnings, ...(error ? { error } : {}) };
   };
 
-  let lineNo = 0;
-  let pos = 0;
-  while (pos <= text.length) {
-    if (text.charCodeAt(pos) === 10) {
-      // Empty line: fast path, so long runs of newlines stay cheap.
-      const done = close();
-      if (done) yield done;
-      pos++;
-      lineNo++;
-      continue;
-    }
-    const nl = text.indexOf('\n', pos);
-    const end = nl === -1 ? text.length : nl;
-    let line = text.slice(pos, end);
-    pos = end + 1;
-    lineNo++;
-    if (line.endsWith('\r')) line = line.slice(0, -1);
+  for (const [line, lineNo] of textLines(text)) {
     if (line.trim() === '') {
       const done = close();
       if (done) yield done;

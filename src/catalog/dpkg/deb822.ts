@@ -1,3 +1,5 @@
+import { textLines } from '../text-lines.js';
+
 /**
  * A bounded parser for dpkg's control-file format (deb822), as used by
  * `/var/lib/dpkg/status` and distroless `status.d/*` files.
@@ -39,7 +41,6 @@ export function* parseDeb822(text: string, keep: ReadonlySet<string>): Generator
   let start = 0; // line number of the current stanza's first line, 0 when none is open
   let current: string | undefined; // lower-cased name of the kept field being continued
   let seenField = false;
-  let lineNo = 0;
 
   /** Ends the open stanza, if any, and returns it. */
   const close = (): Stanza | undefined => {
@@ -54,23 +55,7 @@ export function* parseDeb822(text: string, keep: ReadonlySet<string>): Generator
     return done;
   };
 
-  let pos = 0;
-  while (pos <= text.length) {
-    if (text.charCodeAt(pos) === 10) {
-      // Fast path for empty lines, so megabytes of newlines stay cheap.
-      const done = close();
-      if (done) yield done;
-      pos++;
-      lineNo++;
-      continue;
-    }
-    const nl = text.indexOf('\n', pos);
-    const end = nl === -1 ? text.length : nl;
-    let line = text.slice(pos, end);
-    pos = end + 1;
-    lineNo++;
-    if (line.endsWith('\r')) line = line.slice(0, -1);
-
+  for (const [line, lineNo] of textLines(text)) {
     if (line === '' || ((line[0] === ' ' || line[0] === '\t') && /^[ \t]*$/.test(line))) {
       const done = close();
       if (done) yield done;
