@@ -3,6 +3,7 @@ import { type Location, type Package, packageId, type Relationship } from '../..
 import { type Problem, problem } from '../../core/problem.js';
 import type { CapturedFile } from '../types.js';
 import { fileContext, fileLocation } from '../captured-file.js';
+import { parse as parseYaml } from 'yaml';
 
 export const ID = 'npm';
 export const VERSION = '1';
@@ -172,4 +173,23 @@ function withDev(metadata: Record<string, unknown>, dev: boolean): Record<string
   if (dev) metadata.dev = true;
   else delete metadata.dev;
   return metadata;
+}
+
+/**
+ * Parses a YAML lockfile into a mapping, or records why not. `maxAliasCount` bounds
+ * "billion laughs" alias expansion (neither pnpm nor yarn writes aliases).
+ */
+export function parseYamlMapping(text: string, notes: Notes, opts: { uniqueKeys?: boolean } = {}): Record<string, unknown> | undefined {
+  let doc: unknown;
+  try {
+    doc = parseYaml(text, { maxAliasCount: 100, ...opts });
+  } catch (err) {
+    notes.add(`not valid YAML: ${(err as Error).message.slice(0, 200)}`);
+    return undefined;
+  }
+  if (!isObject(doc)) {
+    notes.add('not a YAML mapping');
+    return undefined;
+  }
+  return doc;
 }

@@ -1,5 +1,4 @@
-import { parse as parseYaml } from 'yaml';
-import { type Found, isObject, MAX_ENTRIES, Notes, type ParsedFile, splitNameAt, str } from './common.js';
+import { type Found, isObject, MAX_ENTRIES, Notes, parseYamlMapping, type ParsedFile, splitNameAt, str } from './common.js';
 
 /**
  * pnpm-lock.yaml v5 (`/name/1.2.3_peer`), v6 (`/name@1.2.3(peer)`) and v9 (`packages`
@@ -11,18 +10,8 @@ type Major = 5 | 6 | 9;
 
 export function parsePnpmLock(text: string): ParsedFile {
   const notes = new Notes();
-  let doc: unknown;
-  try {
-    // maxAliasCount bounds "billion laughs" alias expansion; pnpm never writes aliases.
-    doc = parseYaml(text, { maxAliasCount: 100 });
-  } catch (err) {
-    notes.add(`not valid YAML: ${(err as Error).message.slice(0, 200)}`);
-    return { found: [], edges: [], notes };
-  }
-  if (!isObject(doc)) {
-    notes.add('not a YAML mapping');
-    return { found: [], edges: [], notes };
-  }
+  const doc = parseYamlMapping(text, notes);
+  if (!doc) return { found: [], edges: [], notes };
   const major = majorOf(doc.lockfileVersion);
   if (!major) {
     notes.add(`unsupported lockfileVersion ${JSON.stringify(doc.lockfileVersion)?.slice(0, 40)}`);

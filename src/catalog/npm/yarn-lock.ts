@@ -1,5 +1,4 @@
-import { parse as parseYaml } from 'yaml';
-import { type Found, isObject, MAX_ENTRIES, Notes, type ParsedFile, splitNameAt, str } from './common.js';
+import { type Found, isObject, MAX_ENTRIES, Notes, type ParsedFile, parseYamlMapping, splitNameAt, str } from './common.js';
 
 /** yarn.lock: berry (YAML with `__metadata`) or classic v1 (its own format). */
 export function parseYarnLock(text: string): ParsedFile {
@@ -126,17 +125,8 @@ const LOCAL = ['workspace:', 'link:', 'portal:'];
  */
 export function parseBerry(text: string): ParsedFile {
   const notes = new Notes();
-  let doc: unknown;
-  try {
-    doc = parseYaml(text, { maxAliasCount: 100, uniqueKeys: false });
-  } catch (err) {
-    notes.add(`not valid YAML: ${(err as Error).message.slice(0, 200)}`);
-    return { found: [], edges: [], notes };
-  }
-  if (!isObject(doc)) {
-    notes.add('not a YAML mapping');
-    return { found: [], edges: [], notes };
-  }
+  const doc = parseYamlMapping(text, notes, { uniqueKeys: false });
+  if (!doc) return { found: [], edges: [], notes };
   const found: Found[] = [];
   const byDescriptor = new Map<string, number>();
   const pending: Array<{ from: number; deps: Record<string, unknown> }> = [];
