@@ -26,6 +26,33 @@ export const ERROR_CATALOGUE = {
   CATALOG_UNSUPPORTED: { exit: 1, cause: 'A package database is in a format this cataloger does not support.' },
   OUTPUT_WRITE: { exit: 5, cause: 'The output file cannot be written.' },
   CACHE_CORRUPT: { exit: 1, cause: 'A cache entry is corrupt; it was ignored and rebuilt.' },
+  // Vulnerability database, feeds, bundles, matching (src/vulndb, src/match)
+  FEED_PARSE: { exit: 6, cause: 'A feed file is corrupt, truncated or not in the format its source publishes.' },
+  FEED_FETCH: { exit: 6, cause: 'A feed could not be downloaded; its previous data was kept.' },
+  FEED_UNKNOWN_ECOSYSTEM: { exit: 6, cause: 'An advisory names an ecosystem Portcullis does not know; the entry was skipped.' },
+  VERSION_INVALID: { exit: 6, cause: 'A version string is not valid in its ecosystem\'s scheme.' },
+  DB_NOT_FOUND: { exit: 6, cause: 'No vulnerability database exists at the configured path.' },
+  DB_SCHEMA: { exit: 6, cause: 'The vulnerability database has a schema version this Portcullis cannot read; rebuild or update it.' },
+  DB_CORRUPT: { exit: 6, cause: 'The vulnerability database file is damaged or not a Portcullis database.' },
+  DB_STALE: { exit: 6, cause: 'The vulnerability data is older than the allowed age.' },
+  BUNDLE_FORMAT: { exit: 6, cause: 'The offline bundle is not a Portcullis bundle or is truncated.' },
+  BUNDLE_SIGNATURE: { exit: 6, cause: 'The offline bundle\'s signature is missing, invalid or made by an untrusted key.' },
+  BUNDLE_HASH: { exit: 6, cause: 'A file in the offline bundle does not match the sha256 its manifest lists.' },
+  VEX_PARSE: { exit: 6, cause: 'A VEX document is not valid OpenVEX or CycloneDX VEX.' },
+  // Policy, trust and signatures (src/policy, src/trust)
+  POLICY_INVALID: { exit: 7, cause: 'A policy file is invalid; it was not applied and nothing is allowed by it.' },
+  POLICY_BLOCKED: { exit: 1, cause: 'A blocking policy rule matched.' },
+  SIGNATURE_INVALID: { exit: 7, cause: 'A signature is missing, does not verify, or was made for another image.' },
+  SIGNATURE_UNREACHABLE: { exit: 4, cause: 'The signature storage cannot be reached.' },
+  // Compliance checks (src/compliance)
+  COMPLIANCE_TARGET: { exit: 8, cause: 'The compliance target cannot be read (daemon, container, host path or manifest).' },
+  COMPLIANCE_INVALID: { exit: 8, cause: 'A benchmark, framework or custom check definition is invalid.' },
+  COMPLIANCE_FAILED: { exit: 1, cause: 'Checks of the chosen severities failed.' },
+  // Docker authorization plugin and audit log (src/authz)
+  AUTHZ_DENIED: { exit: 1, cause: 'The authorization policy denied the request.' },
+  AUTHZ_REQUEST: { exit: 9, cause: 'An authorization request is malformed, truncated or too large; it was denied.' },
+  AUDIT_TAMPERED: { exit: 9, cause: 'The audit log does not verify: a record was edited, removed or reordered.' },
+  DIRECTORY_UNREACHABLE: { exit: 4, cause: 'The LDAP directory cannot be reached or refused the bind.' },
   INTERNAL: { exit: 70, cause: 'A bug in Portcullis.' },
 } as const;
 
