@@ -13,7 +13,7 @@ export type FixState = 'fixed' | 'not_fixed' | 'will_not_fix' | 'fix_deferred' |
 
 export interface FindingRating {
   readonly severity: FindingSeverity;
-  readonly raw?: string;
+  readonly raw?: string | undefined;
   readonly source: string;
 }
 
