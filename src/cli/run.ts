@@ -8,6 +8,9 @@ type Command = (argv: readonly string[], io: CliIo) => Promise<number>;
 
 /** Every command, sorted by name. Commands load their modules on use, so each pays only for itself. */
 const COMMANDS: Readonly<Record<string, { run: Command; help: string }>> = {
+  compliance: { run: async (argv, io) => (await import('./commands/compliance.js')).complianceCommand(argv, io), help: 'CIS Docker/Kubernetes and Pod Security checks on images, containers, daemon, host, manifests' },
+  db: { run: async (argv, io) => (await import('./commands/db.js')).dbCommand(argv, io), help: 'build, update, inspect, export and import the vulnerability database' },
+  image: { run: async (argv, io) => (await import('./commands/image.js')).imageCommand(argv, io), help: 'scan an image for vulnerabilities (table, JSON or CycloneDX with findings)' },
   sbom: { run: async (argv, io) => (await import('./commands/sbom.js')).sbomCommand(argv, io), help: 'list the packages in an image (CycloneDX, SPDX or JSON)' },
   version: {
     run: async (argv, io) => {

@@ -38,7 +38,16 @@ export function matchInventory(inv: Pick<Inventory, 'packages' | 'relationships'
   const findings: Finding[] = [];
   const problems: Problem[] = [];
   const skipped: MatchResult['skipped'] = [];
+  // A lockfile entry for a package that is also installed (node_modules/lodash beside
+  // package-lock.json) is the same software: report it once, on the installed copy.
+  const installed = new Map<string, string>();
+  for (const p of inv.packages) if (p.metadata?.source !== 'lockfile') installed.set(`${p.type}:${p.name}@${p.version}`, p.id);
   for (const p of inv.packages) {
+    const twin = p.metadata?.source === 'lockfile' ? installed.get(`${p.type}:${p.name}@${p.version}`) : undefined;
+    if (twin) {
+      skipped.push({ package: p.id, reason: `declared in a lockfile and installed as ${twin}: matched there` });
+      continue;
+    }
     const plan = lookupsFor(p, inv.os, owned);
     if ('skip' in plan) {
       skipped.push({ package: p.id, reason: plan.skip });

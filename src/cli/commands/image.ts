@@ -1,0 +1,128 @@
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { CATALOGERS } from '../../catalog/registry.js';
+import { PortcullisError } from '../../core/errors.js';
+import { LayerCache, defaultCacheDir } from '../../image/layers/cache.js';
+import { openImage } from '../../image/resolve.js';
+import { scanImage } from '../../inventory/scan-image.js';
+import { filterFindings, parseSeverities } from '../../match/filter.js';
+import { matchInventory } from '../../match/match.js';
+import { applyVex, readVexDocument } from '../../match/vex/index.js';
+import { REPORTERS, reporterById } from '../../report/registry.js';
+import type { ScanReport } from '../../report/types.js';
+import { VERSION } from '../../version.js';
+import { locateDatabase, staleness } from '../../vulndb/locate.js';
+import type { CliIo } from '../io.js';
+import { COMMON_OPTIONS, helpText, IMAGE_OPTIONS, type OptionSpec, parseOptions } from '../options.js';
+import { Progress } from '../progress.js';
+import { imageSourceOptions, resolveImageArg } from './sbom.js';
+
+const FORMATS = REPORTERS.map((r) => r.id);
+
+const OPTIONS: readonly OptionSpec[] = [
+  { name: 'format', short: 'f', type: 'string', arg: 'FORMAT', help: `output format: ${FORMATS.join(', ')} (default table)` },
+  { name: 'output', short: 'o', type: 'string', arg: 'FILE', help: 'write the report to FILE instead of stdout' },
+  { name: 'severity', short: 's', type: 'string', arg: 'LIST', env: 'PORTCULLIS_SEVERITY', help: 'only report these severities, e.g. HIGH,CRITICAL' },
+  { name: 'ignore-unfixed', type: 'boolean', env: 'PORTCULLIS_IGNORE_UNFIXED', help: 'only report vulnerabilities that have a fix' },
+  { name: 'vex', type: 'string', multiple: true, arg: 'FILE', help: 'OpenVEX or CycloneDX VEX document that suppresses or annotates findings (repeatable)' },
+  { name: 'show-suppressed', type: 'boolean', help: 'list findings suppressed by VEX in the table too' },
+  { name: 'db', type: 'string', arg: 'PATH', env: 'PORTCULLIS_DB', help: 'vulnerability database (default: the one "db update" keeps, else the bundled demo)' },
+  { name: 'offline', type: 'boolean', env: 'PORTCULLIS_OFFLINE', help: 'contact no network service: refuse remote registries (scans never download the database)' },
+  ...IMAGE_OPTIONS,
+  ...COMMON_OPTIONS,
+];
+
+const USAGE = `Usage: portcullis image <image> [options]
+
+Scans an image for known vulnerabilities: lists its packages (as "portcullis sbom" does)
+and matches them against the vulnerability database. Every finding carries its evidence:
+the advisory, the affected range, the file and the layer. Image references as for sbom.`;
+
+/** Registry references whose host is not loopback (refused with --offline). */
+function remoteRegistry(ref: string): string | undefined {
+  const m = /^registry:([^/]+)\//.exec(ref);
+  if (!m?.[1]) return undefined;
+  const host = m[1].replace(/:\d+$/, '');
+  return /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/.test(host) ? undefined : host;
+}
+
+export async function imageCommand(argv: readonly string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseOptions(argv, OPTIONS, io.env);
+  if (values.help) {
+    io.stdout.write(helpText(USAGE, OPTIONS));
+    return 0;
+  }
+  if (positionals.length !== 1) throw new PortcullisError('USAGE', 'image takes exactly one image reference (see portcullis image --help)');
+  const format = typeof values.format === 'string' ? values.format : 'table';
+  const reporter = reporterById(format);
+  if (!reporter) throw new PortcullisError('USAGE', `unknown format "${format}"; use one of ${FORMATS.join(', ')}`);
+  const severities = typeof values.severity === 'string' ? parseSeverities(values.severity) : undefined;
+  const ref = resolveImageArg(positionals[0] as string, io);
+  const remote = values.offline ? remoteRegistry(ref) : undefined;
+  if (remote) throw new PortcullisError('USAGE', `--offline refuses the remote registry ${remote}`, { reference: ref });
+
+  // VEX documents are read before the scan so a bad one fails fast.
+  const vexDocs = [];
+  for (const f of (values.vex as string[] | undefined) ?? []) vexDocs.push(await readVexDocument(resolve(io.cwd, f)));
+
+  const located = await locateDatabase({ dbPath: typeof values.db === 'string' ? resolve(io.cwd, values.db) : undefined, env: io.env });
+  const progress = new Progress(io);
+  try {
+    const status = located.db.status();
+    if (located.kind === 'demo') io.stderr.write('note: using the bundled demo vulnerability database (run "portcullis db update" for current data)\n');
+    const stale = staleness(status);
+    if (stale) io.stderr.write(`warning: [DB_STALE] ${stale}\n`);
+
+    const image = await openImage(ref, imageSourceOptions(values, io));
+    let inventory;
+    try {
+      const layers = image.metadata.layers;
+      progress.start(`reading ${layers.length} layers`, layers.reduce((n, l) => n + (l.size ?? 0), 0));
+      const cache = values['no-cache'] ? undefined : new LayerCache(typeof values['cache-dir'] === 'string' ? values['cache-dir'] : defaultCacheDir(io.env));
+      ({ inventory } = await scanImage(image, {
+        catalogers: CATALOGERS,
+        toolVersion: VERSION,
+        ...(cache ? { cache } : {}),
+        onLayerStart: (m) => progress.step(m ? `layer ${m.index + 1}/${layers.length}` : 'reading layer'),
+        onBytes: (n) => progress.advance(n),
+      }));
+      progress.finish();
+    } finally {
+      await image.close();
+    }
+    const matched = matchInventory(inventory, located.db);
+    const img = inventory.image;
+    const vex = applyVex(matched.findings, vexDocs, {
+      imageRefs: [img.reference, ...img.tags, ...(img.repoDigests ?? []), ...(img.manifestDigest ? [img.manifestDigest] : []), ...(img.configDigest ? [img.configDigest] : [])],
+      inventory,
+    });
+    const filter = { severities, ignoreUnfixed: values['ignore-unfixed'] === true };
+    const shown = filterFindings(values['show-suppressed'] ? [...vex.findings, ...vex.suppressed] : vex.findings, filter);
+    const report: ScanReport = {
+      inventory,
+      findings: shown,
+      suppressed: values['show-suppressed'] ? [] : filterFindings(vex.suppressed, filter),
+      database: {
+        path: status.path,
+        kind: located.kind,
+        builtAt: status.builtAt,
+        sources: status.sources.map((s) => ({ id: s.id, status: s.status, fetchedAt: s.fetchedAt, advisories: s.advisories })),
+      },
+      problems: [...inventory.problems, ...matched.problems, ...vexDocs.flatMap((d) => d.problems), ...vex.problems],
+      skipped: matched.skipped,
+    };
+    const text = reporter.render(report, { color: false, width: io.stderr.columns ?? 120 });
+    if (typeof values.output === 'string') {
+      try {
+        writeFileSync(resolve(io.cwd, values.output), text);
+      } catch (err) {
+        throw new PortcullisError('OUTPUT_WRITE', `cannot write ${values.output}: ${(err as Error).message}`, { path: values.output });
+      }
+    } else io.stdout.write(text);
+    for (const p of report.problems) io.stderr.write(`warning: [${p.code}] ${p.message}${p.path ? ` (${p.path})` : ''}\n`);
+    return 0;
+  } finally {
+    progress.finish();
+    located.db.close();
+  }
+}
