@@ -59,9 +59,16 @@ function demoFetchedAt(): string | undefined {
   }
 }
 
-/** The age warning scans print: data older than STALE_AFTER_DAYS, by the newest source fetch (or build) time. */
+/**
+ * The age warning scans print: data older than STALE_AFTER_DAYS. A source's age is when it was
+ * fetched, or, for directories nobody fetched (db build), its newest record; the build time is
+ * the last resort.
+ */
 export function staleness(status: DbStatus, now: Date = new Date()): string | undefined {
-  const times = status.sources.flatMap((s) => (s.fetchedAt ? [Date.parse(s.fetchedAt)] : [])).filter(Number.isFinite);
+  const times = status.sources.flatMap((s) => {
+    const t = s.fetchedAt ?? s.newestModified;
+    return t ? [Date.parse(t)] : [];
+  }).filter(Number.isFinite);
   const newest = times.length ? Math.max(...times) : Date.parse(status.builtAt);
   if (!Number.isFinite(newest)) return 'the database does not say when its data was fetched';
   const days = Math.floor((now.getTime() - newest) / 86_400_000);
