@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import tar from 'tar-stream';
-import { debKeys } from './count.mjs';
+import { debKeys, npmKeys, npmLsKeys } from './count.mjs';
 import { decompressAll } from './floor.mjs';
 import { gzipDockerArchive } from './gzip-docker-archive.mjs';
 import { measure, median } from './measure.mjs';
@@ -69,6 +69,21 @@ test('deb counting reads the purls of our inventory, syft-json and CycloneDX ali
   assert.deepEqual([...debKeys(ours)], ['libc6:amd64']);
   assert.deepEqual([...debKeys(syft)].sort(), ['libc6:amd64', 'tzdata:all']);
   assert.deepEqual([...debKeys(cdx)].sort(), ['bash:', 'libc6:amd64']);
+});
+
+test('npm counting keeps packages under the app prefix, from our inventory, syft-json and Trivy CycloneDX alike', () => {
+  const prefix = '/srv/app/node_modules/';
+  const ours = { packages: [
+    { purl: 'pkg:npm/%40babel/core@7.24.5', locations: [{ path: '/srv/app/node_modules/@babel/core/package.json' }] },
+    { purl: 'pkg:npm/debug@4.3.4', locations: [{ path: '/usr/share/nodejs/debug/package.json' }] },
+  ] };
+  const syft = { artifacts: [{ purl: 'pkg:npm/ms@2.1.3', locations: [{ path: '/srv/app/node_modules/debug/node_modules/ms/package.json' }] }] };
+  const cdx = { components: [{ purl: 'pkg:npm/ms@2.1.3', properties: [{ name: 'aquasecurity:trivy:FilePath', value: 'srv/app/node_modules/ms/package.json' }] }, { purl: 'pkg:npm/x@1' }] };
+  assert.deepEqual([...npmKeys(ours, prefix)], ['@babel/core@7.24.5']);
+  assert.deepEqual([...npmKeys(syft, prefix)], ['ms@2.1.3']);
+  assert.deepEqual([...npmKeys(cdx, prefix)], ['ms@2.1.3']);
+  const tree = { dependencies: { debug: { version: '4.3.4', dependencies: { ms: { version: '2.1.2' } } }, ms: { version: '2.1.3' }, x: { version: '1.0.0', dependencies: { ms: { version: '2.1.3' } } } } };
+  assert.deepEqual([...npmLsKeys(tree)].sort(), ['debug@4.3.4', 'ms@2.1.2', 'ms@2.1.3', 'x@1.0.0']);
 });
 
 test('measure reports wall time, peak RSS and the exit code', async () => {

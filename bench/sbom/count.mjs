@@ -37,3 +37,64 @@ export function debKeysOfFile(file) {
     return undefined;
   }
 }
+
+/**
+ * npm packages (name@version, from pkg:npm purls) installed under `prefix` (an image path
+ * such as `/srv/node-app/node_modules/`), in an SBOM of any of the three tools: our
+ * inventory and syft-json give `locations[].path`; Trivy's CycloneDX gives the property
+ * `aquasecurity:trivy:FilePath` (relative to the image root). Keyed without paths, so a
+ * package installed at several depths counts once, as `npm ls` lists it.
+ */
+export function npmKeys(json, prefix) {
+  const keys = new Set();
+  const stack = [json];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (Array.isArray(v)) {
+      stack.push(...v);
+      continue;
+    }
+    if (v === null || typeof v !== 'object') continue;
+    if (typeof v.purl === 'string' && v.purl.startsWith('pkg:npm/') && pathsOf(v).some((p) => p.startsWith(prefix))) keys.add(npmKey(v.purl));
+    for (const child of Object.values(v)) if (child !== null && typeof child === 'object') stack.push(child);
+  }
+  return keys;
+}
+
+function pathsOf(node) {
+  const out = [];
+  for (const l of Array.isArray(node.locations) ? node.locations : []) if (typeof l?.path === 'string') out.push(l.path);
+  for (const p of Array.isArray(node.properties) ? node.properties : []) {
+    if (p?.name === 'aquasecurity:trivy:FilePath' && typeof p.value === 'string') out.push(p.value.startsWith('/') ? p.value : `/${p.value}`);
+  }
+  return out;
+}
+
+/** `pkg:npm/%40babel/core@7.24.5` → `@babel/core@7.24.5`. */
+function npmKey(purl) {
+  const path = purl.slice('pkg:npm/'.length).split(/[?#]/)[0];
+  const at = path.lastIndexOf('@');
+  return `${decodeURIComponent(path.slice(0, at))}@${decodeURIComponent(path.slice(at + 1))}`;
+}
+
+/** The npm keys of an SBOM file under `prefix`, or undefined when it cannot be read. */
+export function npmKeysOfFile(file, prefix) {
+  try {
+    return npmKeys(JSON.parse(readFileSync(file, 'utf8')), prefix);
+  } catch {
+    return undefined;
+  }
+}
+
+/** name@version of every node `npm ls --all --json` prints (deduped entries included once). */
+export function npmLsKeys(tree) {
+  const keys = new Set();
+  const walk = (deps) => {
+    for (const [name, node] of Object.entries(deps ?? {})) {
+      if (typeof node?.version === 'string') keys.add(`${name}@${node.version}`);
+      walk(node?.dependencies);
+    }
+  };
+  walk(tree?.dependencies);
+  return keys;
+}

@@ -37,7 +37,60 @@ function diff(a, b) {
   return `only ours: ${show(oa)}; only peer: ${show(ob)}`;
 }
 
-export function report({ ref, floor, ours, syft, trivy, truth, debs }) {
+/** name@version sets: how many, and which names only one side has. */
+function npmDiff(a, b) {
+  if (!a || !b) return '';
+  const only = (x, y) => [...x].filter((k) => !y.has(k)).sort();
+  const show = (xs) => (xs.length ? `${xs.length} (${xs.slice(0, 6).join(', ')}${xs.length > 6 ? ', …' : ''})` : '0');
+  return `only ours: ${show(only(a, b))}; only other: ${show(only(b, a))}`;
+}
+
+function nodeDetails(node) {
+  const cold = node.ours.cold ?? { ms: Number.NaN, rssMB: Number.NaN };
+  const row = (name, x, note = '') =>
+    console.log(`  ${name.padEnd(24)} ${sec(x.ms).padStart(9)}  ${mb(x.rssMB).padStart(7)}  ${note || why(x) || ''}`);
+  console.log('');
+  console.log('=== node_modules image ===');
+  console.log(`image: ${node.ref}`);
+  const st = node.floor.stats;
+  if (st) console.log(`layers: ${st.layers}, compressed ${(st.compressedBytes / 2 ** 20).toFixed(1)} MiB, uncompressed ${(st.uncompressedBytes / 2 ** 20).toFixed(1)} MiB`);
+  console.log(`files under the application's node_modules: ${node.files ?? 'n/a'}`);
+  row('floor (zlib gunzip)', node.floor);
+  row('ours cold', cold, why(node.ours) ?? why(cold));
+  row(`syft ${node.syft.version ?? ''}`.trim(), node.syft);
+  row(`trivy ${node.trivy.version ?? ''}`.trim(), node.trivy);
+  const n = (k) => (node.npm[k] ? String(node.npm[k].size) : 'n/a');
+  console.log('npm packages under the application node_modules (unique name@version):');
+  console.log(`  npm ls --all: ${n('truth')}; ours ${n('ours')}, syft ${n('syft')}, trivy ${n('trivy')}`);
+  if (node.npm.ours && node.npm.truth) console.log(`  ours vs npm ls: ${npmDiff(node.npm.ours, node.npm.truth)}`);
+  if (node.npm.ours && node.npm.syft) console.log(`  ours vs syft: ${npmDiff(node.npm.ours, node.npm.syft)}`);
+  if (node.npm.ours && node.npm.trivy) console.log(`  ours vs trivy: ${npmDiff(node.npm.ours, node.npm.trivy)}`);
+}
+
+function nodeResults(node) {
+  const cold = node.ours.cold ?? { ms: Number.NaN, rssMB: Number.NaN };
+  const oursWhy = why(node.ours) ?? why(cold);
+  console.log('  node_modules image:');
+  const rFloor = ratio(cold.ms, node.floor.ms);
+  const rSyft = ratio(cold.ms, node.syft.ms);
+  const rTrivy = ratio(cold.ms, node.trivy.ms);
+  line('node ours/floor', fmt(rFloor), `≤ ${TARGETS.floor}×`, rFloor <= TARGETS.floor, oursWhy);
+  line('node ours/syft', fmt(rSyft), `< ${TARGETS.peers}×`, rSyft < TARGETS.peers, oursWhy ?? why(node.syft));
+  line('node ours/trivy', fmt(rTrivy), `< ${TARGETS.peers}×`, rTrivy < TARGETS.peers, oursWhy ?? why(node.trivy));
+  line('node ours peak RSS', mb(cold.rssMB), `≤ ${TARGETS.rssMB} MB`, cold.rssMB <= TARGETS.rssMB, oursWhy);
+  const files = node.files ?? Number.NaN;
+  line('node_modules files', String(files), '≥ 20000', files >= 20000, 'tree not found');
+  const got = node.npm.ours?.size ?? Number.NaN;
+  const truth = node.npm.truth?.size;
+  const same = node.npm.ours && node.npm.truth && got === truth && [...node.npm.truth].every((k) => node.npm.ours.has(k));
+  line('node ours npm vs npm ls', String(got), `= ${truth ?? '?'}`, Boolean(same), oursWhy);
+  for (const peer of ['syft', 'trivy']) {
+    const size = node.npm[peer]?.size;
+    console.log(`  ${`node ${peer} npm vs npm ls`.padEnd(28)} ${String(size ?? 'n/a').padStart(10)}   (a peer's count, for comparison)`);
+  }
+}
+
+export function report({ ref, floor, ours, syft, trivy, truth, debs, node }) {
   const cold = ours.cold ?? { ms: Number.NaN, rssMB: Number.NaN };
   const warm = ours.warm ?? { ms: Number.NaN, rssMB: Number.NaN };
   const shared = ours.shared ?? { ms: Number.NaN, rssMB: Number.NaN };
@@ -81,6 +134,8 @@ export function report({ ref, floor, ours, syft, trivy, truth, debs }) {
   const rss = Math.max(cold.rssMB, warm.rssMB, shared.rssMB);
   const peerWhy = (p) => oursWhy ?? why(p);
 
+  if (node) nodeDetails(node);
+
   console.log('');
   console.log('=== results (this run) ===');
   line('ours/floor', fmt(rFloor), `≤ ${TARGETS.floor}×`, rFloor <= TARGETS.floor, oursWhy);
@@ -91,6 +146,7 @@ export function report({ ref, floor, ours, syft, trivy, truth, debs }) {
   line('ours peak RSS', mb(rss), `≤ ${TARGETS.rssMB} MB`, rss <= TARGETS.rssMB, oursWhy);
   const oursDebs = debs.ours?.size ?? Number.NaN;
   line('ours debs vs dpkg', String(oursDebs), `= ${truth ?? '?'}`, oursDebs === truth, oursWhy);
+  if (node) nodeResults(node);
   console.log(`  peak RSS: floor ${mb(floor.rssMB)}, ours cold ${mb(cold.rssMB)}, warm ${mb(warm.rssMB)}, shared ${mb(shared.rssMB)}, syft ${mb(syft.rssMB)}, trivy ${mb(trivy.rssMB)}`);
   for (const [name, p] of [['syft', syft], ['trivy', trivy]]) if (p.missing) console.log(`  peer ${name}: NOT AVAILABLE: ${p.missing}`);
 }

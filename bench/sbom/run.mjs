@@ -1,14 +1,17 @@
 // SBOM benchmark: portcullis vs the decompression floor, Syft and Trivy on one realistic
 // multi-layer image (see image/Dockerfile), cold and warm cache, plus a second image that
-// shares every layer. All figures come from this one run; ratios and PASS/FAIL print last.
+// shares every layer, and an application image with > 20,000 node_modules files
+// (image/Dockerfile.node) whose npm package count is checked against `npm ls`.
+// All figures come from this one run; ratios and PASS/FAIL print last.
 // Exit 0 even when a target fails (it is a measurement); 2 when the benchmark cannot run.
 // Env: BENCH_RUNS (default 3), BENCH_PEER_RUNS (default 1), BENCH_SKIP_PEERS=1, BENCH_CLI,
 // BENCH_KEEP=1 (keep the SBOMs in bench/.work/tmp).
+import { spawnSync } from 'node:child_process';
 import { createReadStream, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { debKeysOfFile } from './count.mjs';
+import { debKeysOfFile, npmKeysOfFile, npmLsKeys } from './count.mjs';
 import { measure, median, run } from './measure.mjs';
 import { report } from './report.mjs';
 
@@ -23,7 +26,10 @@ const log = (s) => console.error(`[bench] ${s}`);
 const images = {
   app1: { tag: 'portcullis-bench/app:1', oci: join(work, 'app1.oci.tar'), dockerGz: join(work, 'app1.docker-gz.tar') },
   app2: { tag: 'portcullis-bench/app:2', oci: join(work, 'app2.oci.tar'), dockerGz: join(work, 'app2.docker-gz.tar') },
+  node1: { tag: 'portcullis-bench/node:1', oci: join(work, 'node1.oci.tar'), dockerGz: join(work, 'node1.docker-gz.tar') },
 };
+/** The node image's application: its path in the image and the host tree it was copied from. */
+const NODE_APP = { dir: '/srv/node-app', host: join(work, 'node-ctx', 'node-app') };
 
 function fail(msg) {
   console.error(`[bench] cannot run: ${msg}`);
@@ -62,9 +68,9 @@ function summary(samples) {
   return { ok: true, ms: median(ok.map((s) => s.ms)), rssMB: Math.max(...ok.map((s) => s.rssMB)), runs: ok.length };
 }
 
-async function floor(archive) {
+async function floor(archive, label = 'floor') {
   const samples = [];
-  for (let i = 0; i < RUNS; i++) samples.push(await timed(`floor #${i + 1}`, process.execPath, [join(here, 'floor.mjs'), archive]));
+  for (let i = 0; i < RUNS; i++) samples.push(await timed(`${label} #${i + 1}`, process.execPath, [join(here, 'floor.mjs'), archive]));
   const stats = samples[0]?.code === 0 ? JSON.parse(samples[0].stdout) : undefined;
   return { ...summary(samples), stats };
 }
@@ -90,6 +96,60 @@ async function ours(ref1, ref2) {
   return { cold: summary(cold), shared: summary(shared), warm: summary(warm), sbom: out1 };
 }
 
+/** Ours on one image, cold cache each run. */
+async function oursCold(ref, label) {
+  if (!existsSync(cli)) return { missing: `${cli} not found (run npm run build)` };
+  const cold = [];
+  let out;
+  for (let i = 0; i < RUNS; i++) {
+    const cache = fresh('cache');
+    out = join(cache, '..', `ours-${label}-${i}.json`);
+    cold.push(await timed(`ours ${label} cold #${i + 1}`, process.execPath, [cli, 'sbom', ref, '--format', 'json', '-o', out], { env: { ...process.env, PORTCULLIS_CACHE_DIR: cache } }));
+    rmSync(cache, { recursive: true, force: true });
+    if (cold.at(-1).code !== 0) break;
+  }
+  return { cold: summary(cold), sbom: out };
+}
+
+/** The truth for the node image: `npm ls --all` over the very tree that was copied into it. */
+async function npmTruth() {
+  if (!existsSync(join(NODE_APP.host, 'node_modules'))) return undefined;
+  // `run` keeps only the tail of stdout; npm ls prints megabytes.
+  const r = spawnSync('npm', ['ls', '--all', '--json'], { cwd: NODE_APP.host, encoding: 'utf8', maxBuffer: 256 * 2 ** 20 });
+  try {
+    return npmLsKeys(JSON.parse(r.stdout));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Counts the regular files under node_modules in the image's application layer. */
+function nodeModulesFiles() {
+  const r = spawnSync('find', [join(NODE_APP.host, 'node_modules'), '-type', 'f', '-printf', '.'], { encoding: 'utf8', maxBuffer: 256 * 2 ** 20 });
+  return r.status === 0 ? r.stdout.length : undefined;
+}
+
+/** The node_modules image: floor, ours cold, Syft, Trivy, and npm packages against npm ls. */
+async function nodeImage(transport, skipPeers) {
+  const img = images.node1;
+  const path = transport === 'oci-archive' ? img.oci : await ensureDockerGz(img);
+  const ref = `${transport}:${path}`;
+  await warmPageCache(path);
+  log(`node image ${ref} (${(statSync(path).size / 2 ** 20).toFixed(0)} MiB)`);
+  const f = await floor(path, 'node floor');
+  const o = await oursCold(ref, 'node');
+  const s = skipPeers ? { missing: 'skipped (BENCH_SKIP_PEERS=1)' } : await syft(ref, 'node syft');
+  const t = skipPeers ? { missing: 'skipped (BENCH_SKIP_PEERS=1)' } : await trivy(transport === 'docker-archive' ? path : await ensureDockerGz(img), 'node trivy');
+  const prefix = `${NODE_APP.dir}/node_modules/`;
+  const npm = {
+    truth: await npmTruth(),
+    ours: o.sbom ? npmKeysOfFile(o.sbom, prefix) : undefined,
+    syft: s.sbom ? npmKeysOfFile(s.sbom, prefix) : undefined,
+    trivy: t.sbom ? npmKeysOfFile(t.sbom, prefix) : undefined,
+  };
+  return { ref, floor: f, ours: o, syft: s, trivy: t, npm, files: nodeModulesFiles() };
+}
+
 /** A Go binary's module version from its build info (go-installed binaries print none). */
 async function moduleVersion(bin, module) {
   const info = await run('go', ['version', '-m', bin]).catch(() => ({ stdout: '' }));
@@ -97,7 +157,7 @@ async function moduleVersion(bin, module) {
   return line?.split('\t')[3] ?? '?';
 }
 
-async function syft(ref) {
+async function syft(ref, label = 'syft') {
   const bin = findTool('syft');
   if (!bin) return { missing: 'syft not installed (go install github.com/anchore/syft/cmd/syft@<version> failed or not run)' };
   const version = await moduleVersion(bin, 'github.com/anchore/syft');
@@ -106,12 +166,12 @@ async function syft(ref) {
   for (let i = 0; i < PEER_RUNS; i++) {
     out = join(fresh('syft'), 'syft.json');
     const env = { ...process.env, SYFT_CHECK_FOR_APP_UPDATE: 'false', TMPDIR: dirname(out) };
-    samples.push(await timed(`syft #${i + 1}`, bin, ['scan', ref, '-q', '-o', `syft-json=${out}`], { env }));
+    samples.push(await timed(`${label} #${i + 1}`, bin, ['scan', ref, '-q', '-o', `syft-json=${out}`], { env }));
   }
   return { ...summary(samples), version, sbom: out };
 }
 
-async function trivy(archive) {
+async function trivy(archive, label = 'trivy') {
   const bin = findTool('trivy');
   if (!bin) return { missing: 'trivy not installed (its module build failed or was not run)' };
   const version = await moduleVersion(bin, 'github.com/aquasecurity/trivy');
@@ -125,7 +185,7 @@ async function trivy(archive) {
     // cannot be downloaded here, so jars are skipped (reported beside the figures).
     const args = ['image', '--input', archive, '--format', 'cyclonedx', '--output', out, '--cache-dir', join(dir, 'cache'),
       '--skip-db-update', '--skip-java-db-update', '--offline-scan', '--skip-files', '**/*.jar', '--timeout', '60m', '--quiet'];
-    samples.push(await timed(`trivy #${i + 1}`, bin, args));
+    samples.push(await timed(`${label} #${i + 1}`, bin, args));
   }
   return { ...summary(samples), version, sbom: out, input: `docker-archive:${archive}` };
 }
@@ -194,7 +254,8 @@ async function main() {
     syft: s.sbom ? debKeysOfFile(s.sbom) : undefined,
     trivy: t.sbom ? debKeysOfFile(t.sbom) : undefined,
   };
-  report({ ref: ref1, floor: f, ours: o, syft: s, trivy: t, truth, debs });
+  const node = await nodeImage(transport, skipPeers);
+  report({ ref: ref1, floor: f, ours: o, syft: s, trivy: t, truth, debs, node });
   // SBOMs and caches are large and would be linted as part of bench/; BENCH_KEEP=1 keeps them.
   if (process.env.BENCH_KEEP !== '1') rmSync(join(work, 'tmp'), { recursive: true, force: true });
 }

@@ -30,6 +30,8 @@ const CANDIDATES = [
   '/app/lib/x-1.0.jar',
   '/app/vendor/composer/installed.json',
   '/app/app.deps.json',
+  '/usr/lib/x86_64-linux-gnu/libcrypto.so.3',
+  '/usr/lib/jvm/java-17-openjdk-amd64/release',
 ];
 
 function garbageView(files: CapturedFile[]): CatalogView {

@@ -1,4 +1,5 @@
 import { apkCataloger } from './apk/index.js';
+import { binaryCataloger } from './binary/index.js';
 import { composerCataloger } from './composer/index.js';
 import { dotnetCataloger } from './dotnet/index.js';
 import { dpkgCataloger } from './dpkg/index.js';
@@ -17,6 +18,7 @@ import type { Cataloger } from './types.js';
  */
 export const CATALOGERS: readonly Cataloger[] = [
   apkCataloger,
+  binaryCataloger,
   composerCataloger,
   dotnetCataloger,
   dpkgCataloger,

@@ -51,10 +51,12 @@ describe('portcullis CLI', () => {
     expect(JSON.parse(readFileSync(out, 'utf8')).spdxVersion).toBe('SPDX-2.3');
 
     const json = JSON.parse((await cli(['sbom', DEMO, '-f', 'json'])).stdout);
-    const names = json.packages.map((p: { name: string }) => p.name).sort();
-    expect(names).toEqual(['base-files', 'ca-certificates', 'libssl3', 'netbase', 'openssl', 'tzdata', 'zlib1g']);
+    const names = (type: string) => json.packages.filter((p: { type: string }) => p.type === type).map((p: { name: string }) => p.name).sort();
+    expect(names('deb')).toEqual(['base-files', 'ca-certificates', 'libssl3', 'netbase', 'openssl', 'tzdata', 'zlib1g']);
+    expect(names('npm')).toEqual(expect.arrayContaining(['express', 'lodash', 'minimist', 'qs', 'send']));
+    expect(names('golang')).toEqual(['example.com/portcullis-demo', 'golang.org/x/text', 'stdlib']);
     const layerOf = Object.fromEntries(json.packages.map((p: { name: string; layer: { index: number } }) => [p.name, p.layer.index]));
-    expect(layerOf).toMatchObject({ 'base-files': 0, libssl3: 0, openssl: 1, 'ca-certificates': 1 });
+    expect(layerOf).toMatchObject({ 'base-files': 0, libssl3: 0, openssl: 1, 'ca-certificates': 1, lodash: 2, stdlib: 2 });
     expect(json.os).toMatchObject({ id: 'debian', versionId: '12', distroless: true });
   });
 

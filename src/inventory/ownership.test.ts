@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Package } from '../core/package.js';
 import { FileTree } from '../image/tree/file-tree.js';
-import { linkOwnership } from './ownership.js';
+import { keptPackages, linkOwnership } from './ownership.js';
 
 const pkg = (over: Partial<Package> & Pick<Package, 'id' | 'type' | 'name'>): Package => ({
   version: '1',
@@ -51,5 +51,50 @@ describe('linkOwnership', () => {
     const own = linkOwnership(packages, undefined);
     expect([...own.upstreamLockfilePackages]).toEqual(['npm:nanoid#lock']);
     expect(own.relationships).toEqual([{ from: 'npm:postcss', to: 'deb:node-postcss', type: 'owned-by' }]);
+  });
+
+  it('drops runtimes found by version strings in OS-owned files, through merged-/usr directory links', () => {
+    const tree = new FileTree();
+    tree.applyLayer(0, {
+      entries: [
+        { path: '/bin', type: 'symlink', mode: 0o777, uid: 0, gid: 0, size: 0, link: 'usr/bin' },
+        { path: '/usr/bin/busybox', type: 'file', mode: 0o755, uid: 0, gid: 0, size: 1 },
+        { path: '/usr/bin/openssl', type: 'file', mode: 0o755, uid: 0, gid: 0, size: 1 },
+        { path: '/opt/bb/busybox', type: 'file', mode: 0o755, uid: 0, gid: 0, size: 1 },
+        { path: '/opt/ssl/openssl', type: 'file', mode: 0o755, uid: 0, gid: 0, size: 1 },
+      ],
+      whiteouts: [],
+      opaqueDirs: [],
+    });
+    const evidence = (...files: string[]) => ({ confidence: 'low', evidence: files.map((file) => ({ classifier: 'x', file, match: 'm' })) });
+    const packages = [
+      // dpkg lists /bin/busybox; the merged-/usr image stores the file at /usr/bin/busybox.
+      pkg({ id: 'deb:busybox-static', type: 'deb', name: 'busybox-static', files: ['/bin/busybox'] }),
+      pkg({ id: 'deb:openssl', type: 'deb', name: 'openssl', files: ['/usr/bin/openssl'] }),
+      pkg({ id: 'binary:busybox', type: 'binary', name: 'busybox', locations: [{ path: '/usr/bin/busybox' }], metadata: evidence('/usr/bin/busybox') }),
+      pkg({
+        id: 'binary:openssl',
+        type: 'binary',
+        name: 'openssl',
+        locations: [{ path: '/usr/bin/openssl' }, { path: '/opt/ssl/openssl' }],
+        metadata: evidence('/usr/bin/openssl', '/opt/ssl/openssl'),
+      }),
+      pkg({ id: 'binary:busybox@2', type: 'binary', name: 'busybox', version: '2', locations: [{ path: '/opt/bb/busybox' }] }),
+    ];
+    const owned = linkOwnership(packages, tree);
+    expect(owned.relationships).toEqual([]);
+    expect([...owned.ownedBinaries.keys()]).toEqual(['binary:busybox', 'binary:openssl']);
+    const kept = keptPackages(packages, owned);
+    expect([...kept.dropped]).toEqual(['binary:busybox']);
+    expect(kept.packages.map((p) => p.id)).toEqual(['deb:busybox-static', 'deb:openssl', 'binary:openssl', 'binary:busybox@2']);
+    const openssl = kept.packages.find((p) => p.id === 'binary:openssl');
+    expect(openssl?.locations).toEqual([{ path: '/opt/ssl/openssl' }]);
+    expect(openssl?.metadata?.evidence).toEqual([{ classifier: 'x', file: '/opt/ssl/openssl', match: 'm' }]);
+  });
+
+  it('keeps every runtime when no OS package lists files (scratch and distroless images)', () => {
+    const packages = [pkg({ id: 'binary:node', type: 'binary', name: 'node', locations: [{ path: '/usr/local/bin/node' }] })];
+    const owned = linkOwnership(packages, undefined);
+    expect(keptPackages(packages, owned).packages).toEqual(packages);
   });
 });

@@ -8,7 +8,7 @@ import type { LayerCache } from '../image/layers/cache.js';
 import { FileTree } from '../image/tree/file-tree.js';
 import type { LayerMeta, OpenedImage } from '../image/types.js';
 import { applyCaptured, type CapturedState, catalogLayers, readResolved } from './catalog-layers.js';
-import { linkOwnership } from './ownership.js';
+import { keptPackages, linkOwnership } from './ownership.js';
 import { readAllLayers } from './read-layers.js';
 import { walkRootfs } from './walk-rootfs.js';
 
@@ -117,8 +117,7 @@ export async function scanImage(image: OpenedImage, opts: ScanOptions): Promise<
   const cataloged = catalogLayers(analyses, layers, catalogers, detection.os, finalTree);
   problems.push(...cataloged.problems);
   const owned = linkOwnership(cataloged.packages, cataloged.tree);
-  const dropped = owned.upstreamLockfilePackages;
-  const packages = dropped.size > 0 ? cataloged.packages.filter((p) => !dropped.has(p.id)) : cataloged.packages;
+  const { packages, dropped } = keptPackages(cataloged.packages, owned);
   const relationships = [...cataloged.relationships, ...owned.relationships].filter((r) => !dropped.has(r.from) && !dropped.has(r.to));
 
   const inventory: Inventory = {

@@ -1,0 +1,52 @@
+// Times matchInventory (the product's own code, from dist/) over the synthetic inventory, in a
+// process of its own so /usr/bin/time sees its peak RSS. The first match runs on a freshly
+// opened database (nothing parsed or cached in the process: what one `portcullis image` pays);
+// the next ones reuse the open database (what a long-running server pays).
+//   node bench/vulndb/match.mjs <dist dir> <db> <inventory.json> [warm runs]
+// Prints one JSON line: { openMs, coldMs, warmMs[], findings, problems, skipped, packages }.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const [dist, dbPath, invPath, warmRuns = '3'] = process.argv.slice(2);
+if (!dist || !dbPath || !invPath) {
+  console.error('usage: node match.mjs <dist dir> <db> <inventory.json> [warm runs]');
+  process.exit(2);
+}
+const { VulnDb } = await import(pathToFileURL(join(dist, 'src/vulndb/db/open.js')).href);
+const { matchInventory } = await import(pathToFileURL(join(dist, 'src/match/match.js')).href);
+
+const inv = JSON.parse(readFileSync(invPath, 'utf8'));
+const ms = (t0) => Number(process.hrtime.bigint() - t0) / 1e6;
+
+let t0 = process.hrtime.bigint();
+const db = VulnDb.open(dbPath);
+const openMs = ms(t0);
+t0 = process.hrtime.bigint();
+const first = matchInventory(inv, db);
+const coldMs = ms(t0);
+const warmMs = [];
+for (let i = 0; i < Number(warmRuns); i++) {
+  t0 = process.hrtime.bigint();
+  const again = matchInventory(inv, db);
+  warmMs.push(ms(t0));
+  if (again.findings.length !== first.findings.length) throw new Error('a second match gave a different number of findings');
+}
+db.close();
+
+const packagesWithFindings = new Set(first.findings.map((f) => f.package.id)).size;
+const byType = {};
+for (const f of first.findings) byType[f.package.type] = (byType[f.package.type] ?? 0) + 1;
+console.log(
+  JSON.stringify({
+    packages: inv.packages.length,
+    openMs,
+    coldMs,
+    warmMs,
+    findings: first.findings.length,
+    packagesWithFindings,
+    findingsByType: byType,
+    problems: first.problems.length,
+    skipped: first.skipped.length,
+  }),
+);
