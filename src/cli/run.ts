@@ -12,6 +12,8 @@ const COMMANDS: Readonly<Record<string, { run: Command; help: string }>> = {
   db: { run: async (argv, io) => (await import('./commands/db.js')).dbCommand(argv, io), help: 'build, update, inspect, export and import the vulnerability database' },
   image: { run: async (argv, io) => (await import('./commands/image.js')).imageCommand(argv, io), help: 'scan an image for vulnerabilities (table, JSON or CycloneDX with findings)' },
   sbom: { run: async (argv, io) => (await import('./commands/sbom.js')).sbomCommand(argv, io), help: 'list the packages in an image (CycloneDX, SPDX or JSON)' },
+  sign: { run: async (argv, io) => (await import('./commands/sign.js')).signCommand(argv, io), help: 'sign an image in a registry (cosign-compatible); --generate-key makes a key pair' },
+  verify: { run: async (argv, io) => (await import('./commands/verify.js')).verifyCommand(argv, io), help: 'verify cosign signatures and Sigstore bundles of an image in a registry' },
   version: {
     run: async (argv, io) => {
       if (argv[0] === 'compare') return (await import('../version/compare-cli.js')).versionCompareCommand(argv.slice(1), io);

@@ -67,10 +67,13 @@ async function readToken(body: Buffer, ctx: ErrorContext): Promise<string> {
   return token;
 }
 
-/** Fetches a pull token for `repository` from a bearer challenge. */
-export async function fetchToken(challenge: Challenge, repository: string, creds: Credentials | undefined, t: Transport, ctx: ErrorContext): Promise<string> {
+/** What a token is asked for: reading, or reading and writing (signatures are pushed). */
+export type RepositoryActions = 'pull' | 'pull,push';
+
+/** Fetches a token for `repository` (pull, or pull and push) from a bearer challenge. */
+export async function fetchToken(challenge: Challenge, repository: string, creds: Credentials | undefined, t: Transport, ctx: ErrorContext, actions: RepositoryActions = 'pull'): Promise<string> {
   const realm = checkRealm(challenge.params.realm, t.insecure, ctx);
-  const scope = `repository:${repository}:pull`;
+  const scope = `repository:${repository}:${actions}`;
   const limit = Math.min(t.limits.maxDocumentBytes, 1024 * 1024);
   if (creds?.identityToken) {
     // Docker's OAuth2 refresh-token flow for identity tokens.
@@ -112,24 +115,24 @@ async function postForm(url: URL, form: URLSearchParams, t: Transport, ctx: Erro
  * Answers a `WWW-Authenticate` challenge: Basic with our credentials, or Bearer with a token
  * from the realm. Throws REGISTRY_AUTH when we cannot.
  */
-export async function answerChallenge(header: string, repository: string, creds: Credentials | undefined, t: Transport, ctx: ErrorContext): Promise<string> {
+export async function answerChallenge(header: string, repository: string, creds: Credentials | undefined, t: Transport, ctx: ErrorContext, actions: RepositoryActions = 'pull'): Promise<string> {
   const challenge = parseChallenge(header);
   if (!challenge) throw new PortcullisError('REGISTRY_AUTH', `registry asks for an unsupported authentication scheme "${header.slice(0, 100)}"`, ctx);
   if (challenge.scheme === 'basic') {
     if (creds?.username === undefined) throw new PortcullisError('REGISTRY_AUTH', 'registry requires credentials and none were given', ctx);
     return basic(creds);
   }
-  return `Bearer ${await fetchToken(challenge, repository, creds, t, ctx)}`;
+  return `Bearer ${await fetchToken(challenge, repository, creds, t, ctx, actions)}`;
 }
 
 /**
  * Pings `/v2/` and works out the Authorization header for this repository: none (anonymous
  * registry), Basic (htpasswd-style) or Bearer (token service).
  */
-export async function authorize(base: URL, repository: string, creds: Credentials | undefined, t: Transport, ctx: ErrorContext): Promise<string | undefined> {
+export async function authorize(base: URL, repository: string, creds: Credentials | undefined, t: Transport, ctx: ErrorContext, actions: RepositoryActions = 'pull'): Promise<string | undefined> {
   const reply = await get(new URL('/v2/', base), {}, t, ctx);
   await reply.res.body?.cancel().catch(() => undefined);
   if (reply.res.ok) return creds?.username !== undefined ? basic(creds) : undefined;
   if (reply.res.status !== 401) throw new PortcullisError('REGISTRY_PROTOCOL', `GET /v2/ answered ${reply.res.status}; is this a registry?`, ctx);
-  return answerChallenge(reply.res.headers.get('www-authenticate') ?? '', repository, creds, t, ctx);
+  return answerChallenge(reply.res.headers.get('www-authenticate') ?? '', repository, creds, t, ctx, actions);
 }

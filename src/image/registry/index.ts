@@ -15,6 +15,10 @@ export { parseReference, isLoopbackHost, type ImageReference } from './reference
 export { DEFAULT_LIMITS, type RegistryLimits } from './http.js';
 export { parseChallenge, type Challenge } from './auth.js';
 export { resolveCredentials, type Credentials } from './credentials.js';
+export { fetchRawManifest, openRepository, type OpenedRepository, type RawManifest } from './repository.js';
+export { blobExists, pushBlob, pushManifest } from './push.js';
+export { fetchSmallBlob, type RepoEndpoint } from './blobs.js';
+export type { RepositoryActions } from './auth.js';
 
 const CONFIG_TYPES = new Set<string>([MEDIA.ociConfig, MEDIA.dockerConfig]);
 // An index may point at another index (OCI image-index.md); bound the recursion.
