@@ -17,6 +17,8 @@ export const ALPINE_REPOSITORIES = ['main', 'community'] as const;
 
 /** Largest secdb file read (the biggest real one, edge/main.json, is well under 1 MB). */
 export const MAX_SECDB_BYTES = 64 * 1024 * 1024;
+/** Directory levels walked: `<release>/<repo>.json` is one; a mirror's path prefix adds a few. */
+const MAX_DEPTH = 8;
 
 const RELEASE_DIR = /^(v\d+\.\d+|edge)$/;
 
@@ -24,7 +26,8 @@ const RELEASE_DIR = /^(v\d+\.\d+|edge)$/;
 export async function parseAlpineDir(dir: string, sink: FeedSink): Promise<void> {
   const rep = new FeedReporter(sink, 'alpine');
   const merger = new SecdbMerger(rep);
-  for await (const rel of walkFiles(dir, (r) => /\.(json|ya?ml)$/.test(r))) {
+  for await (const rel of walkFiles(dir, MAX_DEPTH, rep)) {
+    if (!/\.(json|ya?ml)$/.test(rel)) continue;
     const buf = await readCapped(dir, rel, MAX_SECDB_BYTES, rep);
     if (buf) {
       const release = rel.split('/').find((s) => RELEASE_DIR.test(s)) ?? /^(v\d+\.\d+|edge)-/.exec(rel.split('/').at(-1) ?? '')?.[1];

@@ -1,10 +1,8 @@
-import { join } from 'node:path';
 import type { AdvisoryInput } from '../../model.js';
-import { fileLines } from '../feed-io.js';
 import { clipText, type FeedReporter, quote } from '../reporter.js';
-import { MAX_BLOCK_LINES, MAX_LINE_BYTES, trackerReference } from './cve-list.js';
+import { MAX_BLOCK_LINES, trackerReference } from './cve-list.js';
 import { CVE_ID, type DebianAffected, type ReleaseFact, toAffected } from './releases.js';
-import { packageLine } from './text-lines.js';
+import { listLines, packageLine } from './text-lines.js';
 
 /**
  * data/DSA/list, data/DLA/list and data/DTSA/list of the security tracker:
@@ -62,53 +60,41 @@ function finish(b: Block, rep: FeedReporter, rel: string): AdvisoryInput | undef
 /** Streams one DSA/DLA/DTSA list, emitting one advisory per entry. */
 export async function readAdvisoryList(dir: string, rel: string, emit: (a: AdvisoryInput) => void, rep: FeedReporter): Promise<void> {
   let block: Block | undefined;
-  let lineNo = 0;
   const close = () => {
     const a = block && finish(block, rep, rel);
     if (a) emit(a);
     block = undefined;
   };
-  try {
-    for await (const line of fileLines(join(dir, rel), MAX_LINE_BYTES)) {
-      lineNo++;
-      if (line.tooLong) {
-        rep.problem('FEED_PARSE', `line ${lineNo} is longer than ${MAX_LINE_BYTES} bytes; skipped`, rel);
+  for await (const { no: lineNo, text } of listLines(dir, rel, rep)) {
+    if (!/^\s/.test(text)) {
+      close();
+      const m = HEADER.exec(text);
+      if (!m) {
+        rep.problem('FEED_PARSE', `line ${lineNo}: ${quote(text)} is not an advisory header`, rel);
         continue;
       }
-      const text = line.text;
-      if (text.trim() === '') continue;
-      if (!/^\s/.test(text)) {
-        close();
-        const m = HEADER.exec(text);
-        if (!m) {
-          rep.problem('FEED_PARSE', `line ${lineNo}: ${quote(text)} is not an advisory header`, rel);
-          continue;
-        }
-        const published = listDate(m[1] as string);
-        if (!published) rep.problem('FEED_PARSE', `${m[2]}: date ${quote(m[1])} not understood`, rel);
-        block = { id: m[2] as string, published, title: m[3] ?? '', aliases: [], facts: [], lines: 0 };
-        continue;
-      }
-      if (!block) continue;
-      if (++block.lines > MAX_BLOCK_LINES) {
-        if (block.lines === MAX_BLOCK_LINES + 1) rep.problem('FEED_PARSE', `${block.id} has more than ${MAX_BLOCK_LINES} lines; the rest was skipped`, rel);
-        continue;
-      }
-      const ids = ALIASES.exec(text);
-      if (ids) {
-        block.aliases.push(...(ids[1] as string).split(/\s+/).filter((t) => CVE_ID.test(t)));
-        continue;
-      }
-      const p = packageLine(text);
-      if (p === undefined) continue; // NOTE:
-      if ('bad' in p) rep.problem('FEED_PARSE', `line ${lineNo} (${block.id}): ${p.bad}`, rel);
-      else {
-        const { sid: _sid, ...fact } = p;
-        block.facts.push(fact);
-      }
+      const published = listDate(m[1] as string);
+      if (!published) rep.problem('FEED_PARSE', `${m[2]}: date ${quote(m[1])} not understood`, rel);
+      block = { id: m[2] as string, published, title: m[3] ?? '', aliases: [], facts: [], lines: 0 };
+      continue;
     }
-  } catch (err) {
-    rep.problem('FEED_PARSE', `cannot read: ${(err as Error).message}`, rel);
+    if (!block) continue;
+    if (++block.lines > MAX_BLOCK_LINES) {
+      if (block.lines === MAX_BLOCK_LINES + 1) rep.problem('FEED_PARSE', `${block.id} has more than ${MAX_BLOCK_LINES} lines; the rest was skipped`, rel);
+      continue;
+    }
+    const ids = ALIASES.exec(text);
+    if (ids) {
+      block.aliases.push(...(ids[1] as string).split(/\s+/).filter((t) => CVE_ID.test(t)));
+      continue;
+    }
+    const p = packageLine(text);
+    if (p === undefined) continue; // NOTE:
+    if ('bad' in p) rep.problem('FEED_PARSE', `line ${lineNo} (${block.id}): ${p.bad}`, rel);
+    else {
+      const { sid: _sid, ...fact } = p;
+      block.facts.push(fact);
+    }
   }
   close();
 }

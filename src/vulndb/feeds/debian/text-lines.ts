@@ -1,3 +1,6 @@
+import { join } from 'node:path';
+import { fileLines } from '../feed-io.js';
+import type { FeedReporter } from '../reporter.js';
 import { annotationOf, isUrgency, type ReleaseFact, SOURCE_PACKAGE } from './releases.js';
 
 /**
@@ -6,6 +9,23 @@ import { annotationOf, isUrgency, type ReleaseFact, SOURCE_PACKAGE } from './rel
  *   `\t- <pkg> <version | <annotation>> (urgency; bug #n)`   unstable (sid)
  *   `\t[<release>] - <pkg> <version | <annotation>> (note)`  a stable release
  */
+
+/** A longer line is damage (real lines are under 1 KB); it is skipped, never held. */
+export const MAX_LINE_BYTES = 64 * 1024;
+
+/** The non-blank lines of a tracker list with their numbers; an over-long line and a read error are problems. */
+export async function* listLines(dir: string, rel: string, rep: FeedReporter): AsyncGenerator<{ readonly no: number; readonly text: string }> {
+  let no = 0;
+  try {
+    for await (const line of fileLines(join(dir, rel), MAX_LINE_BYTES)) {
+      no++;
+      if (line.tooLong) rep.problem('FEED_PARSE', `line ${no} is longer than ${MAX_LINE_BYTES} bytes; skipped`, rel);
+      else if (line.text.trim() !== '') yield { no, text: line.text };
+    }
+  } catch (err) {
+    rep.problem('FEED_PARSE', `cannot read: ${(err as Error).message}`, rel);
+  }
+}
 
 const SID_LINE = /^\s+-\s+(\S+)(?:\s+(.*))?$/;
 const RELEASE_LINE = /^\s+\[([a-z-]+)\]\s+-\s+(\S+)(?:\s+(.*))?$/;

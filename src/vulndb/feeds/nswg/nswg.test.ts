@@ -138,7 +138,7 @@ describe('nswg on hostile input', () => {
     ]);
     const fromTar = await parse(dir);
     expect(fromTar.advisories).toEqual((await parse(TESTDATA)).advisories);
-    expect(fromTar.problems.map((p) => `${p.code} ${p.path}: ${p.message.split(':')[0]}`)).toEqual(['FEED_PARSE security-wg.tar.gz!security-wg-main/vuln/npm/9999.json: not valid JSON']);
+    expect(fromTar.problems.map((p) => `${p.code} ${p.path}: ${p.message.split(':')[0]}`)).toEqual(['FEED_PARSE security-wg.tar.gz!vuln/npm/9999.json: not valid JSON']);
   });
 
   it('refuses an oversized advisory file', async () => {

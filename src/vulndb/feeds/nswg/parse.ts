@@ -4,7 +4,7 @@ import type { ErrorCode } from '../../../core/errors.js';
 import { cvssFromVector } from '../../cvss.js';
 import { normalizePackageName } from '../../ecosystem.js';
 import { type Advisory, AdvisorySchema, type Cvss } from '../../model.js';
-import { repoFiles, type RepoLimits } from '../files.js';
+import { repoFiles, type TreeLimits } from '../feed-io.js';
 import { toRanges } from '../ranges.js';
 import { clipText, FeedReporter } from '../reporter.js';
 import type { FeedSink } from '../types.js';
@@ -32,7 +32,7 @@ export const NswgSchema = z.object({
   cvss_vector: Text,
 });
 
-export const NSWG_LIMITS: RepoLimits = { maxDepth: 6, maxEntries: 200_000, maxEntryBytes: 1024 * 1024, maxTotalBytes: 1024 * 1024 * 1024 };
+export const NSWG_LIMITS: TreeLimits = { maxDepth: 6, maxEntries: 200_000, maxEntryBytes: 1024 * 1024, maxTotalBytes: 1024 * 1024 * 1024 };
 
 /** `…/npm/<n>.json` (the repository's `vuln/npm/`; `vuln/core/` is the runtime, not a package). */
 const WANTED = /(^|\/)npm\/\d+\.json$/;
@@ -97,19 +97,18 @@ export function mapNswg(raw: unknown, report: Report): Advisory | undefined {
   return valid.data;
 }
 
-export async function parseNswgDir(dir: string, sink: FeedSink, limits: RepoLimits = NSWG_LIMITS): Promise<void> {
+export async function parseNswgDir(dir: string, sink: FeedSink, limits: TreeLimits = NSWG_LIMITS): Promise<void> {
   const rep = new FeedReporter(sink, 'nswg');
-  const report = (code: ErrorCode, message: string, path: string) => rep.problem(code, message, path);
-  for await (const f of repoFiles(dir, (rel) => WANTED.test(rel), limits, (m, p) => report('FEED_PARSE', m, p))) {
+  for await (const f of repoFiles(dir, (name) => WANTED.test(name), limits, rep)) {
     let raw: unknown;
     try {
       raw = JSON.parse(f.data.toString('utf8'));
     } catch (e) {
-      report('FEED_PARSE', `not valid JSON: ${(e as Error).message}`, f.rel);
+      rep.problem('FEED_PARSE', `not valid JSON: ${(e as Error).message}`, f.path);
       continue;
     }
-    const advisory = mapNswg(raw, (code, message) => report(code, message, f.rel));
-    rep.finishFile(f.rel);
+    const advisory = mapNswg(raw, (code, message) => rep.problem(code, message, f.path));
+    rep.finishFile(f.path);
     if (advisory) sink.advisory(advisory);
   }
 }

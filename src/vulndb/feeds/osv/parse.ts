@@ -1,10 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import YAML from 'yaml';
 import { listZip, readEntry } from '../../../catalog/java/zip.js';
-import type { ErrorCode } from '../../../core/errors.js';
 import { problem } from '../../../core/problem.js';
-import { walkTree } from '../files.js';
+import { readCapped, walkFiles } from '../feed-io.js';
 import { FeedReporter } from '../reporter.js';
 import type { FeedSink } from '../types.js';
 import { mapRecord } from './map.js';
@@ -48,7 +46,6 @@ type Kind = 'json' | 'yaml';
 export async function parseOsvDir(dir: string, sink: FeedSink, limits: OsvLimits = OSV_LIMITS): Promise<void> {
   // At most 100 problems per file or zip member (reporter.ts): a hostile record cannot flood the sink.
   const rep = new FeedReporter(sink, 'osv');
-  const report = (code: ErrorCode, message: string, path: string) => rep.problem(code, message, path);
   const unknown = new Map<string, number>();
 
   const decode = (data: Buffer, path: string, kind: Kind): unknown => {
@@ -57,7 +54,7 @@ export async function parseOsvDir(dir: string, sink: FeedSink, limits: OsvLimits
       // YAML's failsafe schema keeps every scalar a string: `1.10` stays a version, not 1.1.
       return kind === 'json' ? JSON.parse(text) : YAML.parse(text, { schema: 'failsafe' });
     } catch (e) {
-      report('FEED_PARSE', `not valid ${kind.toUpperCase()}: ${(e as Error).message.split('\n')[0]}`, path);
+      rep.problem('FEED_PARSE', `not valid ${kind.toUpperCase()}: ${(e as Error).message.split('\n')[0]}`, path);
       return undefined;
     }
   };
@@ -67,49 +64,31 @@ export async function parseOsvDir(dir: string, sink: FeedSink, limits: OsvLimits
       raw === undefined
         ? undefined
         : mapRecord(raw, {
-            problem: (code, message) => report(code, message, path),
+            problem: (code, message) => rep.problem(code, message, path),
             unknownEcosystem: (eco) => unknown.set(eco, (unknown.get(eco) ?? 0) + 1),
           });
     if (advisory) sink.advisory(advisory);
     rep.finishFile(path);
   };
 
-  for await (const f of walkTree(dir, limits.maxDepth, (m, p) => report('FEED_PARSE', m, p))) {
-    const kind: Kind | 'zip' | undefined = /\.json$/i.test(f.rel) ? 'json' : /\.ya?ml$/i.test(f.rel) ? 'yaml' : /\.zip$/i.test(f.rel) ? 'zip' : undefined;
-    if (!kind) continue;
-    if (kind === 'zip') {
-      await parseZip(f.abs, f.rel, f.size, limits, handle, report);
-      continue;
+  for await (const rel of walkFiles(dir, limits.maxDepth, rep)) {
+    const kind: Kind | 'zip' | undefined = /\.json$/i.test(rel) ? 'json' : /\.ya?ml$/i.test(rel) ? 'yaml' : /\.zip$/i.test(rel) ? 'zip' : undefined;
+    if (kind === 'zip') await parseZip(dir, rel, limits, handle, rep);
+    else if (kind) {
+      const data = await readCapped(dir, rel, limits.maxFileBytes, rep);
+      if (data) handle(data, rel, kind);
     }
-    if (f.size > limits.maxFileBytes) {
-      report('FEED_PARSE', `file is ${f.size} bytes, over the limit of ${limits.maxFileBytes}`, f.rel);
-      continue;
-    }
-    const data = await readFile(f.abs).catch((e: Error) => e);
-    if (data instanceof Error) report('FEED_PARSE', `cannot read file: ${data.message}`, f.rel);
-    else handle(data, f.rel, kind);
   }
   for (const [eco, count] of [...unknown].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     sink.problem(problem('FEED_UNKNOWN_ECOSYSTEM', `${count} affected ${count === 1 ? 'entry' : 'entries'} in ecosystem ${JSON.stringify(eco)} skipped`, { source: 'osv' }));
   }
 }
 
-async function parseZip(
-  abs: string,
-  rel: string,
-  size: number,
-  limits: OsvLimits,
-  handle: (data: Buffer, path: string, kind: Kind) => void,
-  report: (code: ErrorCode, message: string, path: string) => void,
-): Promise<void> {
-  if (size > limits.maxZipBytes) {
-    report('FEED_PARSE', `zip is ${size} bytes, over the limit of ${limits.maxZipBytes}`, rel);
-    return;
-  }
-  const buf = await readFile(abs).catch((e: Error) => e);
-  if (buf instanceof Error) return report('FEED_PARSE', `cannot read zip: ${buf.message}`, rel);
+async function parseZip(dir: string, rel: string, limits: OsvLimits, handle: (data: Buffer, path: string, kind: Kind) => void, rep: FeedReporter): Promise<void> {
+  const buf = await readCapped(dir, rel, limits.maxZipBytes, rep, 'zip');
+  if (!buf) return;
   const listing = listZip(buf, limits.maxZipEntries);
-  if (!listing.ok) return report('FEED_PARSE', `unreadable zip: ${listing.error}`, rel);
+  if (!listing.ok) return rep.problem('FEED_PARSE', `unreadable zip: ${listing.error}`, rel);
   let budget = limits.maxZipInflatedBytes;
   let bad = 0;
   let n = 0;
@@ -118,18 +97,18 @@ async function parseZip(
     if (entry.name.endsWith('/') || !/\.json$/i.test(entry.name)) continue;
     const path = `${rel}!${entry.name}`;
     if (entry.size > limits.maxEntryBytes) {
-      report('FEED_PARSE', `member declares ${entry.size} bytes, over the limit of ${limits.maxEntryBytes}`, path);
-      if (++bad >= limits.maxZipProblems) return report('FEED_PARSE', `${bad} unreadable members; the rest of the zip was skipped`, rel);
+      rep.problem('FEED_PARSE', `member declares ${entry.size} bytes, over the limit of ${limits.maxEntryBytes}`, path);
+      if (++bad >= limits.maxZipProblems) return rep.problem('FEED_PARSE', `${bad} unreadable members; the rest of the zip was skipped`, rel);
       continue;
     }
     if (entry.size > budget) {
-      report('FEED_PARSE', `members inflate to more than ${limits.maxZipInflatedBytes} bytes in total; the rest of the zip was skipped`, path);
+      rep.problem('FEED_PARSE', `members inflate to more than ${limits.maxZipInflatedBytes} bytes in total; the rest of the zip was skipped`, path);
       return;
     }
     const res = readEntry(buf, entry, Math.min(limits.maxEntryBytes, budget));
     if (!res.ok) {
-      report('FEED_PARSE', `unreadable member: ${res.error}`, path);
-      if (++bad >= limits.maxZipProblems) return report('FEED_PARSE', `${bad} unreadable members; the rest of the zip was skipped`, rel);
+      rep.problem('FEED_PARSE', `unreadable member: ${res.error}`, path);
+      if (++bad >= limits.maxZipProblems) return rep.problem('FEED_PARSE', `${bad} unreadable members; the rest of the zip was skipped`, rel);
       continue;
     }
     budget -= res.data.length;

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PortcullisError } from '../../../core/errors.js';
-import { archiveEntries, readCapped, walkFiles } from '../feed-io.js';
+import { feedFiles, type FeedFileOptions, readCapped, walkFiles } from '../feed-io.js';
 import { FeedReporter } from '../reporter.js';
 import type { Feed, FeedSink, FeedState, FetchContext } from '../types.js';
 import { csafAdvisories } from './csaf.js';
@@ -17,6 +17,13 @@ export const MAX_CSAF_BYTES = 256 * 1024 * 1024;
 const ARCHIVE = /\.tar(\.zst|\.gz)?$/;
 const DATA_PATH = /^\d{4}\/(cve-\d{4}-\d{4,}|rh[sbe]a-\d{4}_\d+)\.json$/;
 const ARCHIVE_NAME = /^csaf_vex_(\d{4}-\d{2}-\d{2})\.tar\.zst$/;
+/** `vex/YYYY/cve-….json` is two levels; a mirror's path prefix adds a few. */
+const MAX_DEPTH = 8;
+/**
+ * The bulk archive: a few hundred MB of zstd over a few hundred thousand JSON files, which
+ * compress ~20×. The bounds leave room for growth and still end a bomb or an endless stream.
+ */
+const ARCHIVE_LIMITS = { maxEntries: 5_000_000, maxTotalBytes: 256 * 1024 * 1024 * 1024 } as const;
 
 export interface RedhatFeedOptions {
   /**
@@ -42,7 +49,10 @@ export function parseChanges(text: string): { path: string; time: number; stamp:
 
 async function readDeletions(dir: string, rep: FeedReporter): Promise<Set<string>> {
   const deleted = new Set<string>();
-  for await (const rel of walkFiles(dir, (r) => r.endsWith('deletions.csv'))) {
+  // The walk's own problems (an unreadable folder) are reported once, by the walk in parseRedhatDir.
+  const quiet = new FeedReporter({ advisory: () => {}, kev: () => {}, epss: () => {}, problem: () => {} }, 'redhat');
+  for await (const rel of walkFiles(dir, MAX_DEPTH, quiet)) {
+    if (!rel.endsWith('deletions.csv')) continue;
     const buf = await readCapped(dir, rel, 64 * 1024 * 1024, rep);
     for (const c of parseChanges(buf?.toString('utf8') ?? '')) deleted.add(c.path);
   }
@@ -73,15 +83,16 @@ export async function parseRedhatDir(dir: string, sink: FeedSink): Promise<void>
     }
     for (const a of advisories) sink.advisory(a);
   };
-  for await (const rel of walkFiles(dir, (r) => r.endsWith('.json') || ARCHIVE.test(r))) {
-    if (ARCHIVE.test(rel)) {
-      const accept = (name: string) => name.endsWith('.json') && !deleted.has(dataPath(name));
-      for await (const e of archiveEntries(dir, rel, { accept, maxEntryBytes: MAX_CSAF_BYTES }, rep)) emitJson(e.data.toString('utf8'), `${rel}:${e.name}`);
-    } else if (!deleted.has(dataPath(rel))) {
-      const buf = await readCapped(dir, rel, MAX_CSAF_BYTES, rep);
-      if (buf) emitJson(buf.toString('utf8'), rel);
-    }
-    rep.finishFile(rel);
+  const read: FeedFileOptions = {
+    want: (name) => name.endsWith('.json') && !deleted.has(dataPath(name)),
+    isArchive: (rel) => ARCHIVE.test(rel),
+    maxDepth: MAX_DEPTH,
+    maxEntryBytes: MAX_CSAF_BYTES,
+    ...ARCHIVE_LIMITS,
+  };
+  for await (const f of feedFiles(dir, read, rep)) {
+    emitJson(f.data.toString('utf8'), f.path);
+    rep.finishFile(f.path);
   }
 }
 

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { ErrorCode } from '../../../core/errors.js';
 import { severityFromScore } from '../../cvss.js';
 import { type Advisory, type AdvisoryInput, AdvisorySchema, type Rating } from '../../model.js';
-import { repoFiles, type RepoLimits } from '../files.js';
+import { repoFiles, type TreeLimits } from '../feed-io.js';
 import { complement, contains, type Interval, normalize, toRanges } from '../ranges.js';
 import { clipText, FeedReporter } from '../reporter.js';
 import type { FeedSink } from '../types.js';
@@ -39,7 +39,7 @@ export const RubysecSchema = z.object({
 });
 export type RubysecAdvisory = z.infer<typeof RubysecSchema>;
 
-export const RUBYSEC_LIMITS: RepoLimits = { maxDepth: 6, maxEntries: 200_000, maxEntryBytes: 1024 * 1024, maxTotalBytes: 1024 * 1024 * 1024 };
+export const RUBYSEC_LIMITS: TreeLimits = { maxDepth: 6, maxEntries: 200_000, maxEntryBytes: 1024 * 1024, maxTotalBytes: 1024 * 1024 * 1024 };
 
 /** `gems/<gem>/<ID>.yml` anywhere in the tree or archive; `rubies/` (interpreters) are not read. */
 const WANTED = /(^|\/)gems\/[^/]+\/[^/]+\.ya?ml$/;
@@ -124,21 +124,20 @@ function rating(r: RubysecAdvisory): Rating[] {
  * single record per (source, id). The whole database is a few thousand small records, so they
  * are held until the walk ends.
  */
-export async function parseRubysecDir(dir: string, sink: FeedSink, limits: RepoLimits = RUBYSEC_LIMITS): Promise<void> {
+export async function parseRubysecDir(dir: string, sink: FeedSink, limits: TreeLimits = RUBYSEC_LIMITS): Promise<void> {
   const rep = new FeedReporter(sink, 'rubysec');
-  const report = (code: ErrorCode, message: string, path: string) => rep.problem(code, message, path);
   const byId = new Map<string, Advisory>();
-  for await (const f of repoFiles(dir, (rel) => WANTED.test(rel), limits, (m, p) => report('FEED_PARSE', m, p))) {
+  for await (const f of repoFiles(dir, (name) => WANTED.test(name), limits, rep)) {
     let raw: unknown;
     try {
       raw = YAML.parse(f.data.toString('utf8'));
     } catch (e) {
-      report('FEED_PARSE', `not valid YAML: ${(e as Error).message.split('\n')[0]}`, f.rel);
+      rep.problem('FEED_PARSE', `not valid YAML: ${(e as Error).message.split('\n')[0]}`, f.path);
       continue;
     }
-    const fileId = (f.rel.split('/').pop() ?? f.rel).replace(/\.ya?ml$/, '');
-    const advisory = mapRubysec(raw, fileId, (code, message) => report(code, message, f.rel));
-    rep.finishFile(f.rel);
+    const fileId = (f.name.split('/').pop() ?? f.name).replace(/\.ya?ml$/, '');
+    const advisory = mapRubysec(raw, fileId, (code, message) => rep.problem(code, message, f.path));
+    rep.finishFile(f.path);
     if (!advisory) continue;
     const seen = byId.get(advisory.id);
     byId.set(advisory.id, seen ? merge(seen, advisory) : advisory);

@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import { PortcullisError } from '../../../core/errors.js';
-import { archiveEntries, readCapped, walkFiles } from '../feed-io.js';
+import { feedFiles, type FeedFileOptions } from '../feed-io.js';
 import { FeedReporter } from '../reporter.js';
 import type { Feed, FeedSink, FeedState, FetchContext } from '../types.js';
 import { parseUct } from './uct.js';
@@ -17,6 +17,17 @@ const ARCHIVE = /\.(tar|tar\.gz|tgz|tar\.zst)$/;
 /** The largest real UCT file is ~200 KB (kernel CVEs with every linux-* flavour). */
 export const MAX_UCT_BYTES = 4 * 1024 * 1024;
 
+/** A checkout, an unpacked snapshot (`<top>/active/…`: two levels), or snapshot tarballs. */
+const READ: FeedFileOptions = {
+  want: (name) => UCT_FILE.test(name),
+  isArchive: (rel) => ARCHIVE.test(rel),
+  maxDepth: 8,
+  maxEntryBytes: MAX_UCT_BYTES,
+  // active/ and retired/ of the 2021 snapshot: ~36,000 files, ~110 MB of tar; room to grow.
+  maxEntries: 2_000_000,
+  maxTotalBytes: 16 * 1024 * 1024 * 1024,
+};
+
 export interface UbuntuFeedOptions {
   /** URL of a tarball (.tar, .tar.gz, .tgz or .tar.zst) of the tracker's active/ and retired/ trees. */
   readonly snapshotUrl?: string | undefined;
@@ -24,18 +35,10 @@ export interface UbuntuFeedOptions {
 
 export async function parseUbuntuDir(dir: string, sink: FeedSink): Promise<void> {
   const rep = new FeedReporter(sink, 'ubuntu');
-  for await (const rel of walkFiles(dir, (r) => UCT_FILE.test(r) || ARCHIVE.test(r))) {
-    if (ARCHIVE.test(rel)) {
-      for await (const entry of archiveEntries(dir, rel, { accept: (n) => UCT_FILE.test(n), maxEntryBytes: MAX_UCT_BYTES }, rep)) {
-        const a = parseUct(entry.data.toString('utf8'), basename(entry.name), `${rel}:${entry.name}`, rep);
-        if (a) sink.advisory(a);
-      }
-    } else {
-      const buf = await readCapped(dir, rel, MAX_UCT_BYTES, rep);
-      const a = buf && parseUct(buf.toString('utf8'), basename(rel), rel, rep);
-      if (a) sink.advisory(a);
-    }
-    rep.finishFile(rel);
+  for await (const f of feedFiles(dir, READ, rep)) {
+    const a = parseUct(f.data.toString('utf8'), basename(f.name), f.path, rep);
+    if (a) sink.advisory(a);
+    rep.finishFile(f.path);
   }
 }
 
