@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Compliance benchmark, one command: a second dockerd (own data root and socket, no bridge)
 # with 50 containers, then `portcullis compliance host`, `daemon` and `container --all`
-# timed against the floor (the Engine API calls and /proc reads alone) and, where it can be
-# installed, docker-bench-security on the same daemon. Figures are printed last.
+# timed against the floor (the Engine API calls and /proc reads alone) and against
+# docker-bench-security on the same daemon, with a per-check comparison. Figures are printed last.
 # Exit 0 even when a target is missed; non-zero only when the benchmark cannot run.
-#   bench/compliance/run.sh                   # BENCH_CONTAINERS=50 BENCH_RUNS=5
+#   bench/compliance/run.sh                   # BENCH_CONTAINERS=50 BENCH_RUNS=5 BENCH_PEER_RUNS=3
+#   DOCKER_BENCH_SECURITY_DIR=/path/to/docker-bench-security bench/compliance/run.sh
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
@@ -14,19 +15,20 @@ work="$repo/bench/.work/compliance"
 [[ "$(id -u)" == 0 ]] || { echo "[bench] needs root (starts dockerd)" >&2; exit 2; }
 command -v dockerd >/dev/null || { echo "[bench] dockerd missing (apt-get install docker.io)" >&2; exit 2; }
 
-# The peer: a shell script from GitHub, which this machine cannot reach. Debian and npm are the
-# registries it can reach; use the peer only when one of them (or the machine) has it.
-peer=""
-for p in docker-bench-security /usr/share/docker-bench-security/docker-bench-security.sh /opt/docker-bench-security/docker-bench-security.sh; do
-  if command -v "$p" >/dev/null 2>&1; then peer="$(command -v "$p")"; break; fi
-done
+# The peer: docker-bench-security, a shell script published only as a public repository, which
+# this machine cannot clone. It is materialized by hand outside the repo (README.md says how) and
+# never fetched from here. Its code is never committed.
+peer_commit="31264f31ab557b8119776834df53a1c9dd5b7a8c"
+peer_dir="${DOCKER_BENCH_SECURITY_DIR:-$HOME/.cache/portcullis-peers/docker-bench-security}"
 peer_note=""
-if [[ -z "$peer" ]]; then
-  if apt-cache policy docker-bench-security 2>/dev/null | grep -q 'Candidate: [0-9]'; then
-    apt-get install -y -qq docker-bench-security >/dev/null 2>&1 && peer="$(command -v docker-bench-security || true)"
-  fi
-  [[ -z "$peer" ]] && peer_note="docker-bench-security is not packaged by Debian, has no npm package, and its GitHub repository is not reachable from this machine"
+if [[ -f "$peer_dir/docker-bench-security.sh" ]]; then
+  echo "[bench] peer: $peer_dir ($(grep -m1 -o "commit: *[0-9a-f]*" "$peer_dir/PORTCULLIS-ORIGIN.txt" 2>/dev/null || echo 'origin unrecorded'))" >&2
+else
+  peer_note="docker-bench-security is missing from $peer_dir: put the public repository docker/docker-bench-security at commit $peer_commit there (docker-bench-security.sh, functions/*.sh, tests/*.sh; see bench/compliance/README.md) or set DOCKER_BENCH_SECURITY_DIR"
+  echo "[bench] $peer_note" >&2
+  peer_dir=""
 fi
+command -v /usr/bin/time >/dev/null || echo "[bench] /usr/bin/time missing (apt-get install time): peak RSS is not measured" >&2
 
 cli="${PORTCULLIS_CLI:-$repo/dist/src/cli/main.js}"
 if [[ ! -f "$(dirname "$cli")/commands/compliance.js" ]]; then
@@ -72,4 +74,5 @@ for i in $(seq 1 "$containers"); do
   docker -H "unix://$sock" run -d --name "bench-$i" --network none $v "$base" sleep infinity >/dev/null
 done
 
-node "$here/run.mjs" --cli "$cli" --host "unix://$sock" --runs "$runs" --containers "$containers" --peer "$peer" --peer-note "$peer_note"
+node "$here/run.mjs" --cli "$cli" --host "unix://$sock" --runs "$runs" --peer-runs "${BENCH_PEER_RUNS:-3}" --containers "$containers" \
+  --image "$base" --work "$work" ${peer_dir:+--peer-dir "$peer_dir"} --peer-note "$peer_note"

@@ -55,6 +55,19 @@ describe('CIS Docker section 3 on file facts', () => {
     const bad = CIS_DOCKER_FILES.find((c) => c.id === 'cis-docker-3.8')?.evaluate(d);
     expect(bad?.evidence).toEqual([{ subject: '/etc/docker/certs.d/r:5000/client.key', field: 'mode', value: '0600', message: 'mode 0600 is more permissive than 0444' }]);
   });
+
+  // CIS 1.6.0: 3.19 /etc/default/docker owner, 3.20 its mode, 3.21 /etc/sysconfig/docker mode, 3.22 its owner
+  // (docker-bench-security numbers them the same; ours once had 3.20 and 3.22 swapped).
+  it('numbers the /etc/default/docker and /etc/sysconfig/docker checks as CIS does', () => {
+    const wrongBoth = (path: string) => f(path, 0o666, 'nobody', 'nogroup');
+    const only = (file: 'etcDefaultDocker' | 'sysconfigDocker') => run(CIS_DOCKER_FILES, daemonFrom([], undefined, undefined, { [file]: wrongBoth(`/etc/${file === 'etcDefaultDocker' ? 'default' : 'sysconfig'}/docker`) }));
+    expect(only('etcDefaultDocker')).toMatchObject({ '3.19': 'fail', '3.20': 'fail', '3.21': 'skip', '3.22': 'skip' });
+    expect(only('sysconfigDocker')).toMatchObject({ '3.19': 'skip', '3.20': 'skip', '3.21': 'fail', '3.22': 'fail' });
+    const field = (id: string) => CIS_DOCKER_FILES.find((c) => c.id === `cis-docker-${id}`)?.evaluate(daemonFrom([], undefined, undefined, { etcDefaultDocker: wrongBoth('/etc/default/docker'), sysconfigDocker: wrongBoth('/etc/sysconfig/docker') })).evidence[0];
+    expect([field('3.19'), field('3.20'), field('3.21'), field('3.22')].map((e) => `${e?.subject} ${e?.field}`)).toEqual([
+      '/etc/default/docker owner', '/etc/default/docker mode', '/etc/sysconfig/docker mode', '/etc/sysconfig/docker owner',
+    ]);
+  });
 });
 
 describe('CIS Docker section 4 on image configs', () => {

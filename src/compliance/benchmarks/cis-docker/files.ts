@@ -46,9 +46,10 @@ const RULES: readonly FileRule[] = [
   { num: '3.17', what: 'the daemon.json file', files: one((f) => f.daemonJson), owner: 'root:root', severity: 'medium' },
   { num: '3.18', what: 'the daemon.json file', files: one((f) => f.daemonJson), maxMode: 0o644, severity: 'medium' },
   { num: '3.19', what: 'the /etc/default/docker file', files: one((f) => f.etcDefaultDocker), owner: 'root:root', severity: 'low' },
-  { num: '3.20', what: 'the /etc/sysconfig/docker file', files: one((f) => f.sysconfigDocker), owner: 'root:root', severity: 'low' },
+  // CIS 1.6.0 numbers these 3.19/3.20 (/etc/default/docker owner, mode) then 3.21/3.22 (/etc/sysconfig/docker mode, owner).
+  { num: '3.20', what: 'the /etc/default/docker file', files: one((f) => f.etcDefaultDocker), maxMode: 0o644, severity: 'low' },
   { num: '3.21', what: 'the /etc/sysconfig/docker file', files: one((f) => f.sysconfigDocker), maxMode: 0o644, severity: 'low' },
-  { num: '3.22', what: 'the /etc/default/docker file', files: one((f) => f.etcDefaultDocker), maxMode: 0o644, severity: 'low' },
+  { num: '3.22', what: 'the /etc/sysconfig/docker file', files: one((f) => f.sysconfigDocker), owner: 'root:root', severity: 'low' },
   { num: '3.23', what: 'the containerd socket file', files: one((f) => f.containerdSocket), owner: 'root:root', severity: 'medium' },
   { num: '3.24', what: 'the containerd socket file', files: one((f) => f.containerdSocket), maxMode: 0o660, severity: 'medium' },
 ];
