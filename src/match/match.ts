@@ -82,11 +82,13 @@ function hitsFor(p: Package, l: Lookup, db: VulnDb, problems: Problem[]): Hit[] 
   for (const { rid, affected } of db.affected(l.ecosystem, l.name)) {
     if (affected.status === 'not_affected') continue;
     if (affected.arches && p.arch && !affected.arches.includes(p.arch) && !affected.arches.includes('noarch')) continue;
-    const advisory = db.advisory(rid);
-    if (!advisory || advisory.withdrawn) continue;
     const empty = affected.ranges.length === 0 && affected.versions.length === 0;
     const hit = empty ? (affected.status ? { range: '>=0 (no fix)', fixed: undefined, listed: false } : undefined) : affectedBy(l.version, affected, scheme);
-    if (hit) out.push({ advisory, affected, lookup: l, ...hit });
+    if (!hit) continue;
+    // The advisory document is read only for entries that match (most lookups match nothing).
+    const advisory = db.advisory(rid);
+    if (!advisory || advisory.withdrawn) continue;
+    out.push({ advisory, affected, lookup: l, ...hit });
   }
   return out;
 }
@@ -98,7 +100,7 @@ function findingsFor(p: Package, hits: readonly Hit[], db: VulnDb): Finding[] {
   return groups.map((g) => {
     const gh = g.members.flatMap((m) => byRid.get(m.rid) ?? []);
     const cves = g.ids.filter((i) => i.startsWith('CVE-'));
-    const nvd = cves.flatMap((c) => db.byAlias(c).filter((a) => a.source === 'nvd' && !a.withdrawn));
+    const nvd = db.hasSource('nvd') ? cves.flatMap((c) => db.byAlias(c).filter((a) => a.source === 'nvd' && !a.withdrawn)) : [];
     const pkgRatings: Rating[] = gh.flatMap((h) => (h.affected.rating ? [h.affected.rating] : []));
     const sev = chooseSeverity(pkgRatings, g.members, nvd);
     const scheme = comparator(gh[0]?.lookup.scheme ?? 'semver');

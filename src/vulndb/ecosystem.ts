@@ -101,7 +101,8 @@ export function normalizePackageName(ecosystem: string, name: string): string {
 }
 
 /** The language ecosystem of a cataloged package type, or undefined for OS and binary packages. */
+const BY_TYPE: ReadonlyMap<PackageType, LanguageEcosystem> = new Map(Object.entries(LANGUAGE_ECOSYSTEMS).map(([eco, info]) => [info.type, eco as LanguageEcosystem]));
+
 export function ecosystemForPackageType(type: PackageType): LanguageEcosystem | undefined {
-  for (const [eco, info] of Object.entries(LANGUAGE_ECOSYSTEMS)) if (info.type === type) return eco as LanguageEcosystem;
-  return undefined;
+  return BY_TYPE.get(type);
 }

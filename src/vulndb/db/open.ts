@@ -59,6 +59,14 @@ interface SourceRow {
 export class VulnDb {
   readonly #db: Database.Database;
   readonly #advisories = new Map<number, StoredAdvisory>();
+  // Matching asks for the same package (every binary of one source package), the same CVE's
+  // NVD record and the same KEV/EPSS rows many times: each is read and parsed once per open.
+  readonly #affectedCache = new Map<string, AffectedHit[]>();
+  readonly #aliasCache = new Map<string, StoredAdvisory[]>();
+  readonly #sourceIds: ReadonlySet<string>;
+  #kevAll: Map<string, KevEntry> | undefined;
+  readonly #epssCache = new Map<string, EpssEntry | null>();
+  readonly #hasEpss: boolean;
   readonly #byPackage;
   readonly #advisory;
   readonly #alias;
@@ -73,8 +81,15 @@ export class VulnDb {
     this.#byPackage = db.prepare<[string, string], { rid: number; doc: string }>('SELECT rid, doc FROM affected WHERE ecosystem = ? AND name = ?');
     this.#advisory = db.prepare<[number], { doc: string }>('SELECT doc FROM advisories WHERE rid = ?');
     this.#alias = db.prepare<[string], { rid: number }>('SELECT rid FROM aliases WHERE alias = ?');
-    this.#kev = db.prepare<[string], { cve: string; date_added: string; due_date: string | null; ransomware: number | null }>('SELECT * FROM kev WHERE cve = ?');
+    this.#kev = db.prepare<[], { cve: string; date_added: string; due_date: string | null; ransomware: number | null }>('SELECT * FROM kev');
     this.#epss = db.prepare<[string], EpssEntry>('SELECT cve, score, percentile, date FROM epss WHERE cve = ?');
+    this.#sourceIds = new Set(db.prepare<[], { id: string }>('SELECT id FROM sources WHERE advisories > 0').all().map((r) => r.id));
+    this.#hasEpss = db.prepare('SELECT 1 FROM epss LIMIT 1').get() !== undefined;
+  }
+
+  /** True when a feed with this id contributed advisories (e.g. `nvd`). */
+  hasSource(id: string): boolean {
+    return this.#sourceIds.has(id);
   }
 
   /** Opens `path` read-only; DB_NOT_FOUND, DB_CORRUPT or DB_SCHEMA when it cannot be used. */
@@ -132,8 +147,14 @@ export class VulnDb {
   }
 
   /** Every affected entry for a package in an ecosystem (names as normalizePackageName writes them). */
-  affected(ecosystem: string, name: string): AffectedHit[] {
-    return this.#byPackage.all(ecosystem, name).map((r) => ({ rid: r.rid, affected: JSON.parse(r.doc) as Affected }));
+  affected(ecosystem: string, name: string): readonly AffectedHit[] {
+    const key = `${ecosystem}\0${name}`;
+    let hits = this.#affectedCache.get(key);
+    if (!hits) {
+      hits = this.#byPackage.all(ecosystem, name).map((r) => ({ rid: r.rid, affected: JSON.parse(r.doc) as Affected }));
+      this.#affectedCache.set(key, hits);
+    }
+    return hits;
   }
 
   advisory(rid: number): StoredAdvisory | undefined {
@@ -147,17 +168,33 @@ export class VulnDb {
   }
 
   /** Advisories whose id, alias or upstream is `id` (e.g. the NVD record of a CVE). */
-  byAlias(id: string): StoredAdvisory[] {
-    return this.#alias.all(id).flatMap((r) => this.advisory(r.rid) ?? []);
+  byAlias(id: string): readonly StoredAdvisory[] {
+    let list = this.#aliasCache.get(id);
+    if (!list) {
+      list = this.#alias.all(id).flatMap((r) => this.advisory(r.rid) ?? []);
+      this.#aliasCache.set(id, list);
+    }
+    return list;
   }
 
+  /** The KEV catalogue is small (~1,500 rows): read whole on first use, then answered from memory. */
   kev(cve: string): KevEntry | undefined {
-    const r = this.#kev.get(cve);
-    if (!r) return undefined;
-    return { cve: r.cve, dateAdded: r.date_added, ...(r.due_date ? { dueDate: r.due_date } : {}), ...(r.ransomware === null ? {} : { knownRansomware: r.ransomware === 1 }) };
+    if (!this.#kevAll) {
+      this.#kevAll = new Map();
+      for (const r of this.#kev.all()) {
+        this.#kevAll.set(r.cve, { cve: r.cve, dateAdded: r.date_added, ...(r.due_date ? { dueDate: r.due_date } : {}), ...(r.ransomware === null ? {} : { knownRansomware: r.ransomware === 1 }) });
+      }
+    }
+    return this.#kevAll.get(cve);
   }
 
   epss(cve: string): EpssEntry | undefined {
-    return this.#epss.get(cve);
+    if (!this.#hasEpss) return undefined;
+    let e = this.#epssCache.get(cve);
+    if (e === undefined) {
+      e = this.#epss.get(cve) ?? null;
+      this.#epssCache.set(cve, e);
+    }
+    return e ?? undefined;
   }
 }
