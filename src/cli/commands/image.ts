@@ -4,10 +4,13 @@ import { CATALOGERS } from '../../catalog/registry.js';
 import { PortcullisError } from '../../core/errors.js';
 import { LayerCache, defaultCacheDir } from '../../image/layers/cache.js';
 import { openImage } from '../../image/resolve.js';
+import type { ImageSourceOptions } from '../../image/types.js';
+import type { ComplianceFact } from '../../policy/input.js';
 import { scanImage } from '../../inventory/scan-image.js';
 import { filterFindings, parseSeverities } from '../../match/filter.js';
 import { matchInventory } from '../../match/match.js';
 import { applyVex, readVexDocument } from '../../match/vex/index.js';
+import { scanDocument } from '../../report/json.js';
 import { REPORTERS, reporterById } from '../../report/registry.js';
 import type { ScanReport } from '../../report/types.js';
 import { VERSION } from '../../version.js';
@@ -15,6 +18,7 @@ import { locateDatabase, staleness } from '../../vulndb/locate.js';
 import type { CliIo } from '../io.js';
 import { COMMON_OPTIONS, helpText, IMAGE_OPTIONS, type OptionSpec, parseOptions } from '../options.js';
 import { Progress } from '../progress.js';
+import { applyIgnore, GATE_OPTIONS, gateActive, gateNeeds, ignoreWarnings, policySection, prepareGate, printGate, runGate } from './image-policy.js';
 import { imageSourceOptions, resolveImageArg } from './sbom.js';
 
 const FORMATS = REPORTERS.map((r) => r.id);
@@ -28,6 +32,7 @@ const OPTIONS: readonly OptionSpec[] = [
   { name: 'show-suppressed', type: 'boolean', help: 'list findings suppressed by VEX in the table too' },
   { name: 'db', type: 'string', arg: 'PATH', env: 'PORTCULLIS_DB', help: 'vulnerability database (default: the one "db update" keeps, else the bundled demo)' },
   { name: 'offline', type: 'boolean', env: 'PORTCULLIS_OFFLINE', help: 'contact no network service: refuse remote registries (scans never download the database)' },
+  ...GATE_OPTIONS,
   ...IMAGE_OPTIONS,
   ...COMMON_OPTIONS,
 ];
@@ -36,7 +41,11 @@ const USAGE = `Usage: portcullis image <image> [options]
 
 Scans an image for known vulnerabilities: lists its packages (as "portcullis sbom" does)
 and matches them against the vulnerability database. Every finding carries its evidence:
-the advisory, the affected range, the file and the layer. Image references as for sbom.`;
+the advisory, the affected range, the file and the layer. Image references as for sbom.
+
+As a CI gate: --policy evaluates policy files for --stage (exit 1 when a blocking rule
+matches); --fail-on SEVERITY and --exit-code N work as in Grype and Trivy; ids listed in
+./.portcullisignore are suppressed until their exp: date. Exit codes: docs/exit-codes.md.`;
 
 /** Registry references whose host is not loopback (refused with --offline). */
 function remoteRegistry(ref: string): string | undefined {
@@ -61,9 +70,20 @@ export async function imageCommand(argv: readonly string[], io: CliIo): Promise<
   const remote = values.offline ? remoteRegistry(ref) : undefined;
   if (remote) throw new PortcullisError('USAGE', `--offline refuses the remote registry ${remote}`, { reference: ref });
 
-  // VEX documents are read before the scan so a bad one fails fast.
+  // VEX documents, the ignore file and policies are read before the scan so a bad one fails fast.
   const vexDocs = [];
   for (const f of (values.vex as string[] | undefined) ?? []) vexDocs.push(await readVexDocument(resolve(io.cwd, f)));
+  const sourceOptions = imageSourceOptions(values, io);
+  const gate = await prepareGate(values, io, {
+    options: sourceOptions,
+    resolveRef: (r) => {
+      const base = resolveImageArg(r, io);
+      const far = values.offline ? remoteRegistry(base) : undefined;
+      if (far) throw new PortcullisError('USAGE', `--offline refuses the remote registry ${far}`, { reference: base });
+      return base;
+    },
+  });
+  const needs = gateNeeds(gate);
 
   const located = await locateDatabase({ dbPath: typeof values.db === 'string' ? resolve(io.cwd, values.db) : undefined, env: io.env });
   const progress = new Progress(io);
@@ -73,7 +93,7 @@ export async function imageCommand(argv: readonly string[], io: CliIo): Promise<
     const stale = staleness(status);
     if (stale) io.stderr.write(`warning: [DB_STALE] ${stale}\n`);
 
-    const image = await openImage(ref, imageSourceOptions(values, io));
+    const image = await openImage(ref, sourceOptions);
     let inventory;
     try {
       const layers = image.metadata.layers;
@@ -96,12 +116,14 @@ export async function imageCommand(argv: readonly string[], io: CliIo): Promise<
       imageRefs: [img.reference, ...img.tags, ...(img.repoDigests ?? []), ...(img.manifestDigest ? [img.manifestDigest] : []), ...(img.configDigest ? [img.configDigest] : [])],
       inventory,
     });
+    const ignored = applyIgnore(gate, vex.findings);
+    const suppressed = [...vex.suppressed, ...ignored.ignored];
     const filter = { severities, ignoreUnfixed: values['ignore-unfixed'] === true };
-    const shown = filterFindings(values['show-suppressed'] ? [...vex.findings, ...vex.suppressed] : vex.findings, filter);
+    const shown = filterFindings(values['show-suppressed'] ? [...ignored.kept, ...suppressed] : ignored.kept, filter);
     const report: ScanReport = {
       inventory,
       findings: shown,
-      suppressed: values['show-suppressed'] ? [] : filterFindings(vex.suppressed, filter),
+      suppressed: values['show-suppressed'] ? [] : filterFindings(suppressed, filter),
       database: {
         path: status.path,
         kind: located.kind,
@@ -111,7 +133,19 @@ export async function imageCommand(argv: readonly string[], io: CliIo): Promise<
       problems: [...inventory.problems, ...matched.problems, ...vexDocs.flatMap((d) => d.problems), ...vex.problems],
       skipped: matched.skipped,
     };
-    const text = reporter.render(report, { color: false, width: io.stderr.columns ?? 120 });
+    const compliance = needs.compliance ? await imageCompliance(ref, sourceOptions, values, io) : undefined;
+    const outcome = runGate(gate, {
+      metadata: inventory.image,
+      findings: ignored.kept,
+      reported: values['show-suppressed'] ? filterFindings(ignored.kept, filter) : shown,
+      db: located.db,
+      ...(compliance ? { compliance } : {}),
+      ...(needs.signatures ? { signatures: NO_SIGNATURE_CHECK } : {}),
+    });
+    const text =
+      reporter.id === 'json' && gateActive(gate)
+        ? `${JSON.stringify({ ...scanDocument(report), policy: policySection(gate, outcome, ignored) }, null, 2)}\n`
+        : reporter.render(report, { color: false, width: io.stderr.columns ?? 120 });
     if (typeof values.output === 'string') {
       try {
         writeFileSync(resolve(io.cwd, values.output), text);
@@ -120,9 +154,37 @@ export async function imageCommand(argv: readonly string[], io: CliIo): Promise<
       }
     } else io.stdout.write(text);
     for (const p of report.problems) io.stderr.write(`warning: [${p.code}] ${p.message}${p.path ? ` (${p.path})` : ''}\n`);
-    return 0;
+    for (const w of ignoreWarnings(gate, ignored)) io.stderr.write(`warning: ${w}\n`);
+    printGate(io, outcome);
+    return outcome.exitCode;
   } finally {
     progress.finish();
     located.db.close();
+  }
+}
+
+/**
+ * Signatures are verified by src/trust; until "portcullis image" takes verification options the
+ * facts say that no verification was done, so a signature-required rule matches (fails closed).
+ */
+const NO_SIGNATURE_CHECK = {
+  checked: false,
+  verified: [],
+  errors: [{ code: 'SIGNATURE_INVALID', message: 'portcullis image did not verify signatures (no verification options were given)' }],
+} as const;
+
+/** Runs the CIS Docker image checks, only when a policy asks for them (a second pass over the layers). */
+async function imageCompliance(ref: string, options: ImageSourceOptions, values: Record<string, unknown>, io: CliIo): Promise<ComplianceFact[]> {
+  const [{ BUILTIN_CHECKS }, { evaluateImage }] = await Promise.all([import('../../compliance/registry.js'), import('../../compliance/targets.js')]);
+  const image = await openImage(ref, options);
+  try {
+    const cache = values['no-cache'] ? undefined : new LayerCache(typeof values['cache-dir'] === 'string' ? values['cache-dir'] : defaultCacheDir(io.env));
+    const ev = await evaluateImage(BUILTIN_CHECKS, image, cache ? { cache } : {});
+    return ev.results.map((r) => {
+      const reason = r.reason ?? r.evidence.map((e) => e.message).join('; ').slice(0, 300);
+      return { id: r.checkId, status: r.status, ...(reason ? { reason } : {}) };
+    });
+  } finally {
+    await image.close();
   }
 }

@@ -63,7 +63,8 @@ export class VulnDb {
   // NVD record and the same KEV/EPSS rows many times: each is read and parsed once per open.
   readonly #affectedCache = new Map<string, AffectedHit[]>();
   readonly #aliasCache = new Map<string, StoredAdvisory[]>();
-  readonly #sourceIds: ReadonlySet<string>;
+  readonly #sourceIds = new Map<string, boolean>();
+  readonly #hasSource;
   #kevAll: Map<string, KevEntry> | undefined;
   readonly #epssCache = new Map<string, EpssEntry | null>();
   readonly #hasEpss: boolean;
@@ -83,13 +84,18 @@ export class VulnDb {
     this.#alias = db.prepare<[string], { rid: number }>('SELECT rid FROM aliases WHERE alias = ?');
     this.#kev = db.prepare<[], { cve: string; date_added: string; due_date: string | null; ransomware: number | null }>('SELECT * FROM kev');
     this.#epss = db.prepare<[string], EpssEntry>('SELECT cve, score, percentile, date FROM epss WHERE cve = ?');
-    this.#sourceIds = new Set(db.prepare<[], { id: string }>('SELECT id FROM sources WHERE advisories > 0').all().map((r) => r.id));
+    this.#hasSource = db.prepare<[string], { x: number }>('SELECT 1 AS x FROM advisories WHERE source = ? LIMIT 1');
     this.#hasEpss = db.prepare('SELECT 1 FROM epss LIMIT 1').get() !== undefined;
   }
 
-  /** True when a feed with this id contributed advisories (e.g. `nvd`). */
+  /** True when some advisory has this `source` (e.g. `nvd`); answered from the (source, id) index. */
   hasSource(id: string): boolean {
-    return this.#sourceIds.has(id);
+    let has = this.#sourceIds.get(id);
+    if (has === undefined) {
+      has = this.#hasSource.get(id) !== undefined;
+      this.#sourceIds.set(id, has);
+    }
+    return has;
   }
 
   /** Opens `path` read-only; DB_NOT_FOUND, DB_CORRUPT or DB_SCHEMA when it cannot be used. */
