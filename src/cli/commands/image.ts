@@ -1,11 +1,11 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { CATALOGERS } from '../../catalog/registry.js';
 import { PortcullisError } from '../../core/errors.js';
 import { LayerCache, defaultCacheDir } from '../../image/layers/cache.js';
 import { openImage } from '../../image/resolve.js';
-import type { ImageSourceOptions } from '../../image/types.js';
-import type { ComplianceFact } from '../../policy/input.js';
+import type { ImageMetadata, ImageSourceOptions } from '../../image/types.js';
+import type { ComplianceFact, SignatureFacts } from '../../policy/input.js';
 import { scanImage } from '../../inventory/scan-image.js';
 import { filterFindings, parseSeverities } from '../../match/filter.js';
 import { matchInventory } from '../../match/match.js';
@@ -31,6 +31,7 @@ const OPTIONS: readonly OptionSpec[] = [
   { name: 'vex', type: 'string', multiple: true, arg: 'FILE', help: 'OpenVEX or CycloneDX VEX document that suppresses or annotates findings (repeatable)' },
   { name: 'show-suppressed', type: 'boolean', help: 'list findings suppressed by VEX in the table too' },
   { name: 'db', type: 'string', arg: 'PATH', env: 'PORTCULLIS_DB', help: 'vulnerability database (default: the one "db update" keeps, else the bundled demo)' },
+  { name: 'verify-key', type: 'string', multiple: true, arg: 'FILE', help: 'public key (PEM) whose cosign signatures satisfy a policy\'s signature rule (registry images; repeatable)' },
   { name: 'offline', type: 'boolean', env: 'PORTCULLIS_OFFLINE', help: 'contact no network service: refuse remote registries (scans never download the database)' },
   ...GATE_OPTIONS,
   ...IMAGE_OPTIONS,
@@ -140,7 +141,7 @@ export async function imageCommand(argv: readonly string[], io: CliIo): Promise<
       reported: values['show-suppressed'] ? filterFindings(ignored.kept, filter) : shown,
       db: located.db,
       ...(compliance ? { compliance } : {}),
-      ...(needs.signatures ? { signatures: NO_SIGNATURE_CHECK } : {}),
+      ...(needs.signatures ? { signatures: await signatureFacts(ref, inventory.image, values, sourceOptions, io) } : {}),
     });
     const text =
       reporter.id === 'json' && gateActive(gate)
@@ -164,14 +165,28 @@ export async function imageCommand(argv: readonly string[], io: CliIo): Promise<
 }
 
 /**
- * Signatures are verified by src/trust; until "portcullis image" takes verification options the
- * facts say that no verification was done, so a signature-required rule matches (fails closed).
+ * Signature facts for a policy that asks for them: cosign signatures live beside the image in
+ * its registry and are checked against --verify-key. Without keys, or for an image that is not
+ * read from a registry, nothing is verified and the facts say why (a signature rule then
+ * matches: it fails closed).
  */
-const NO_SIGNATURE_CHECK = {
-  checked: false,
-  verified: [],
-  errors: [{ code: 'SIGNATURE_INVALID', message: 'portcullis image did not verify signatures (no verification options were given)' }],
-} as const;
+async function signatureFacts(ref: string, metadata: ImageMetadata, values: Record<string, unknown>, options: ImageSourceOptions, io: CliIo): Promise<SignatureFacts> {
+  const unchecked = (message: string): SignatureFacts => ({ checked: false, verified: [], errors: [{ code: 'SIGNATURE_INVALID', message }] });
+  const keys = (values['verify-key'] as string[] | undefined) ?? [];
+  if (keys.length === 0) return unchecked('no --verify-key was given, so no signature was verified');
+  if (metadata.source !== 'registry') return unchecked(`signatures are verified for registry images; ${metadata.source} images carry none`);
+  const digest = metadata.repoDigests?.[0]?.split('@')[1] ?? metadata.manifestDigest;
+  if (!digest) return unchecked('the registry gave no manifest digest to verify');
+  const { verifyImageSignatures } = await import('../../trust/index.js');
+  const publicKeys = keys.map((k) => {
+    try {
+      return readFileSync(resolve(io.cwd, k), 'utf8');
+    } catch (err) {
+      throw new PortcullisError('USAGE', `cannot read --verify-key ${k}: ${(err as Error).message}`, { path: k });
+    }
+  });
+  return verifyImageSignatures(ref, digest, { publicKeys, ...options });
+}
 
 /** Runs the CIS Docker image checks, only when a policy asks for them (a second pass over the layers). */
 async function imageCompliance(ref: string, options: ImageSourceOptions, values: Record<string, unknown>, io: CliIo): Promise<ComplianceFact[]> {

@@ -59,6 +59,22 @@ describe('portcullis sign and verify', () => {
     expect(JSON.parse(json.stdout)).toMatchObject({ reference: `${reg.host}/cli/app:1`, digest, checked: true, errors: [], verified: [{ digest }] });
   });
 
+  it('portcullis image: a signature-required policy passes the signed image and blocks the unsigned one', async () => {
+    writeFileSync(
+      join(dir, 'signed.yaml'),
+      'apiVersion: portcullis.dev/v1\nkind: Policy\nmetadata: {name: signed-only}\nspec:\n  rules:\n    - {name: signed, stages: [build], action: block, criteria: {signatureRequired: true}}\n',
+    );
+    const gate = (tag: string, extra: string[]) => cli(['image', `registry:${reg.host}/cli/app:${tag}`, '--policy', 'signed.yaml', '--format', 'json', '--no-cache', ...extra, ...auth]);
+    const signed = await gate('1', ['--verify-key', 'portcullis-sign.pub']);
+    expect(signed.code, signed.stderr).toBe(0);
+    expect(JSON.parse(signed.stdout).policy.verdict).toBe('allow');
+    const unsigned = await gate('unsigned', ['--verify-key', 'portcullis-sign.pub']);
+    expect(unsigned.code).toBe(1);
+    expect(JSON.parse(unsigned.stdout).policy.verdict).toBe('block');
+    const noKey = await gate('1', []);
+    expect(noKey.code).toBe(1);
+  });
+
   it('accepts credentials from the environment and an encrypted key with its password', async () => {
     const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
     writeFileSync(join(dir, 'enc.key'), privateKey.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 's3cret' }));
