@@ -1,4 +1,5 @@
 import { Environment, type ParseResult } from '@marcbachmann/cel-js';
+import { type FindingsLoop, findingsLoop } from './cel-findings.js';
 import type { EvalContext } from './fields/types.js';
 
 /**
@@ -48,9 +49,13 @@ export function compileCel(expression: string): CelProgram {
   } catch (err) {
     return { ok: false, error: firstLine((err as Error).message) };
   }
+  // Loops over findings with simple predicates run as JavaScript (same answer; see cel-findings.ts).
+  const fast: FindingsLoop | undefined = findingsLoop(program.ast);
   return {
     ok: true,
     run(ctx) {
+      const v = fast?.(ctx.findings);
+      if (v !== undefined) return { value: v };
       try {
         const v: unknown = program(activation(ctx));
         return typeof v === 'boolean' ? { value: v } : { error: `the expression gave ${typeof v}, not bool` };

@@ -3,7 +3,8 @@ import type { FindingSeverity } from '../core/finding.js';
 import { parseTime } from './dates.js';
 import type { EvalContext, KeyedFindingTest, Need } from './fields/types.js';
 import { type PolicyFinding, type PolicyInput, type Stage, STAGES } from './input.js';
-import { ActiveException, ExceptionIndex } from './exceptions.js';
+import { buffers, cover, filter, split } from './candidates.js';
+import { ActiveException } from './exceptions.js';
 import type { Action, CompiledException, CompiledRule, LoadedPolicy } from './model.js';
 
 /**
@@ -81,6 +82,8 @@ function describeException(e: CompiledException): string {
 interface PolicyExceptions {
   readonly imageLevel: readonly CompiledException[];
   readonly findingLevel: readonly ActiveException[];
+  /** No finding-level exception is limited to some rules: every rule sees `findingLevel` as is. */
+  readonly allRules: boolean;
 }
 
 function applies(e: CompiledException, rule: string): boolean {
@@ -112,8 +115,9 @@ export function evaluatePolicy(policies: readonly LoadedPolicy[], input: PolicyI
       if (!e.vulnerabilities && !e.packages) imageLevel.push(e);
       else findingLevel.push(new ActiveException(e, exceptionIds++, input.findings.length));
     }
+    const exc: PolicyExceptions = { imageLevel, findingLevel, allRules: findingLevel.every((a) => !a.e.rules) };
     for (const rule of staged) {
-      const r = evaluateRule(rule, ctx, { imageLevel, findingLevel }, applied);
+      const r = evaluateRule(rule, ctx, exc, applied);
       rules.push(r);
       if (r.matched && r.action === 'block') verdict = 'block';
       else if (r.matched && verdict === 'allow') verdict = 'alert';
@@ -127,46 +131,6 @@ export function evaluatePolicy(policies: readonly LoadedPolicy[], input: PolicyI
     expiredExceptions: expired,
     appliedExceptions: [...applied].map(([e, a]) => ({ ...report(e), findings: a?.suppressedCount ?? 0 })),
   };
-}
-
-/** Per-evaluation buffers: candidate indices, and one result column per finding test key (0 unknown, 1 false, 2 true). */
-interface Buffers {
-  readonly idx: Int32Array;
-  /** 0, 1, 2, … n - 1: every finding, where a rule's first test starts. */
-  readonly all: Int32Array;
-  readonly columns: Map<string, Uint8Array>;
-}
-
-function buffers(ctx: EvalContext): Buffers {
-  let b = ctx.scratch.get('buffers') as Buffers | undefined;
-  if (!b) {
-    const all = new Int32Array(ctx.findings.length);
-    for (let i = 0; i < all.length; i++) all[i] = i;
-    b = { idx: new Int32Array(ctx.findings.length), all, columns: new Map() };
-    ctx.scratch.set('buffers', b);
-  }
-  return b;
-}
-
-/** Keeps the candidates that pass one test; results are shared by every rule with the same criterion. */
-function filter(t: KeyedFindingTest, from: Int32Array, idx: Int32Array, n: number, ctx: EvalContext, columns: Map<string, Uint8Array>): number {
-  let col = columns.get(t.key);
-  if (!col) {
-    col = new Uint8Array(ctx.findings.length);
-    t.fill?.(col, ctx);
-    columns.set(t.key, col);
-  }
-  let k = 0;
-  for (let j = 0; j < n; j++) {
-    const i = from[j] as number;
-    let r = col[i] as number;
-    if (r === 0) {
-      r = t.test(i, ctx) ? 2 : 1;
-      col[i] = r;
-    }
-    if (r === 2) idx[k++] = i;
-  }
-  return k;
 }
 
 function evaluateRule(rule: CompiledRule, ctx: EvalContext, exc: PolicyExceptions, applied: Map<CompiledException, ActiveException | undefined>): RuleResult {
@@ -186,53 +150,36 @@ function evaluateRule(rule: CompiledRule, ctx: EvalContext, exc: PolicyException
   }
   if (rule.findingTests.length === 0 && !rule.count) return result(rule, true, why, [], 0);
 
-  // Filter all findings test by test (cheapest first), then set aside those an exception covers.
-  const { idx, all, columns } = buffers(ctx);
-  let n = ctx.findings.length;
-  let from = all;
-  for (const t of rule.findingTests) {
-    if (n === 0) break;
-    n = filter(t, from, idx, n, ctx, columns);
-    from = idx;
+  // Start from the findings that pass the rule's first test, split by whether an exception
+  // covers them (both decided once per evaluation), then filter both parts by the other tests.
+  const b = buffers(ctx);
+  const tests = rule.findingTests;
+  const active = exc.allRules ? exc.findingLevel : exc.findingLevel.filter((a) => applies(a.e, rule.name));
+  const c = active.length ? cover(active, ctx, b) : undefined;
+  const s = split(tests.length ? tests[0] : undefined, c, ctx, b);
+  let open = s.open;
+  let shut = s.shut;
+  let nOpen = open.length;
+  let nShut = shut.length;
+  for (let k = 1; k < tests.length && nOpen + nShut > 0; k++) {
+    const t = tests[k] as KeyedFindingTest;
+    nOpen = filter(t, open, b.idx, nOpen, ctx, b.columns);
+    open = b.idx;
+    nShut = filter(t, shut, b.idx2, nShut, ctx, b.columns);
+    shut = b.idx2;
   }
-  if (from === all) idx.set(all);
-  const active = exc.findingLevel.filter((a) => applies(a.e, rule.name));
-  // Which exception covers a finding (0 undecided, 1 none, k + 2 active[k]), shared by rules with the same exceptions.
-  let covered: Uint8Array | undefined;
-  let index: ExceptionIndex | undefined;
-  if (active.length) {
-    const key = `exceptions:${active.map((a) => a.id).join(',')}`;
-    covered = columns.get(key);
-    index = ctx.scratch.get(key) as ExceptionIndex | undefined;
-    if (!covered || !index) {
-      covered = new Uint8Array(ctx.findings.length);
-      columns.set(key, covered);
-      index = new ExceptionIndex(active);
-      ctx.scratch.set(key, index);
-    }
-  }
+  const count = nOpen;
   const hits: number[] = [];
-  let count = 0;
-  let excepted = 0;
+  for (let j = 0; j < nOpen && j < MAX_EVIDENCE; j++) hits.push(open[j] as number);
+  const excepted = nShut;
   const used = new Set<ActiveException>();
-  for (let j = 0; j < n; j++) {
-    const i = idx[j] as number;
-    if (covered) {
-      let st = covered[i] as number;
-      if (st === 0) {
-        st = (index as ExceptionIndex).first(ctx.findings[i] as PolicyFinding) + 2;
-        covered[i] = st;
-      }
-      if (st > 1) {
-        const by = active[st - 2] as ActiveException;
-        excepted++;
-        by.suppress(i);
-        used.add(by);
-        continue;
-      }
+  if (c) {
+    for (let j = 0; j < nShut; j++) {
+      const i = shut[j] as number;
+      const by = active[(c.covered[i] as number) - 2] as ActiveException;
+      by.suppress(i);
+      used.add(by);
     }
-    count++;
-    if (hits.length < MAX_EVIDENCE) hits.push(i);
   }
   const what = rule.findingText ? ` with ${rule.findingText}` : '';
   const countOk = rule.count ? rule.count.test(count) : count > 0;
@@ -241,13 +188,33 @@ function evaluateRule(rule: CompiledRule, ctx: EvalContext, exc: PolicyException
     for (const a of used) applied.set(a.e, a);
     why.push(`${excepted} more excepted by ${[...used].map((a) => describeException(a.e)).join(', ')}`);
   }
-  const evidence = hits.map((i) => evidenceOf(i, ctx, rule));
-  return result(rule, countOk, why, evidence, count);
+  return result(rule, countOk, why, hits, count, ctx);
 }
 
-/** Every result has the same properties in the same order. */
-function result(rule: CompiledRule, matched: boolean, why: string[], evidence: EvidenceFinding[], evidenceTotal: number): RuleResult {
-  return { policy: rule.policy, rule: rule.name, action: rule.action, matched, why, evidence, evidenceTotal, remediation: rule.remediation };
+const NO_EVIDENCE: readonly EvidenceFinding[] = Object.freeze([]);
+
+/**
+ * Every result has the same properties in the same order. `evidence` is built when first read
+ * (JSON.stringify reads it like any other property, so the serialized result is the same):
+ * callers that only want the verdict (authz, admission) skip formatting up to 25 findings per
+ * rule. It reads the evaluation's findings, so it reflects the input as it was evaluated as
+ * long as the caller does not mutate that input.
+ */
+function result(rule: CompiledRule, matched: boolean, why: string[], hits: readonly number[], evidenceTotal: number, ctx?: EvalContext): RuleResult {
+  let evidence: readonly EvidenceFinding[] | undefined = hits.length === 0 ? NO_EVIDENCE : undefined;
+  return {
+    policy: rule.policy,
+    rule: rule.name,
+    action: rule.action,
+    matched,
+    why,
+    get evidence(): readonly EvidenceFinding[] {
+      evidence ??= hits.map((i) => evidenceOf(i, ctx as EvalContext, rule));
+      return evidence;
+    },
+    evidenceTotal,
+    remediation: rule.remediation,
+  };
 }
 
 function evidenceOf(i: number, ctx: EvalContext, rule: CompiledRule): EvidenceFinding {

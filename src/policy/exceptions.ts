@@ -45,17 +45,27 @@ export class ExceptionIndex {
     });
   }
 
-  /** Position of the first covering exception, or -1. */
+  /** Position of the first covering exception, or -1. A few Map lookups, no allocation: it runs once per finding. */
   first(f: PolicyFinding): number {
-    let best = -1;
-    const consider = (k: number) => {
+    let best = this.#firstOf(this.#byId.get(f.id), f, -1);
+    const aliases = f.aliases;
+    for (let j = 0; j < aliases.length; j++) {
+      const a = aliases[j] as string;
+      if (a !== f.id) best = this.#firstOf(this.#byId.get(a), f, best);
+    }
+    if (this.#byPackage.size > 0) {
+      best = this.#firstOf(this.#byPackage.get(f.package.name), f, best);
+      best = this.#firstOf(this.#byPackage.get(f.package.purl), f, best);
+    }
+    return this.#firstOf(this.#scan, f, best);
+  }
+
+  #firstOf(ks: readonly number[] | undefined, f: PolicyFinding, best: number): number {
+    if (ks === undefined) return best;
+    for (let j = 0; j < ks.length; j++) {
+      const k = ks[j] as number;
       if ((best < 0 || k < best) && this.#covers(k, f)) best = k;
-    };
-    for (const k of this.#byId.get(f.id) ?? []) consider(k);
-    for (const a of f.aliases) if (a !== f.id) for (const k of this.#byId.get(a) ?? []) consider(k);
-    for (const k of this.#byPackage.get(f.package.name) ?? []) consider(k);
-    for (const k of this.#byPackage.get(f.package.purl) ?? []) consider(k);
-    for (const k of this.#scan) consider(k);
+    }
     return best;
   }
 

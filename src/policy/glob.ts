@@ -77,12 +77,18 @@ export class GlobSet {
   readonly #gated: { prefix: string; rx: RegExp }[] = [];
   readonly #ci: boolean;
 
+  /** What every pattern starts with (literal text or a glob's literal prefix): text without it matches none, one startsWith. */
+  readonly #common: string;
+
   constructor(globs: readonly Extract<CompiledGlob, { ok: true }>[], caseInsensitive: boolean) {
     this.#ci = caseInsensitive;
+    let common: string | undefined;
     for (const g of globs) {
       if (g.literal !== undefined) this.#exact.add(g.literal);
       else this.#gated.push({ prefix: g.prefix, rx: g.rx });
+      common = common === undefined ? g.prefix : sharedPrefix(common, g.prefix);
     }
+    this.#common = common ?? '';
   }
 
   test(s: string): boolean {
@@ -99,8 +105,19 @@ export class GlobSet {
   }
 
   testLower(s: string): boolean {
+    if (this.#common.length > 0 && !s.startsWith(this.#common)) return false;
     if (this.#exact.has(s)) return true;
-    for (const g of this.#gated) if (s.startsWith(g.prefix) && g.rx.test(s)) return true;
+    const gated = this.#gated;
+    for (let j = 0; j < gated.length; j++) {
+      const g = gated[j] as { prefix: string; rx: RegExp };
+      if (s.startsWith(g.prefix) && g.rx.test(s)) return true;
+    }
     return false;
   }
+}
+
+function sharedPrefix(a: string, b: string): string {
+  let k = 0;
+  while (k < a.length && k < b.length && a.charCodeAt(k) === b.charCodeAt(k)) k++;
+  return a.slice(0, k);
 }

@@ -51,9 +51,17 @@ export function compileInNotIn(v: InNotIn, opts: GlobOptions, diag: Diag): Compi
 export function inNotIn(c: CompiledInNotIn, values: readonly string[], lower = false): boolean {
   if (c.in) {
     let hit = false;
-    for (const s of values) if (lower ? c.in.testLower(s) : c.in.test(s)) hit = true;
+    for (let j = 0; j < values.length && !hit; j++) {
+      const s = values[j] as string;
+      hit = lower ? c.in.testLower(s) : c.in.test(s);
+    }
     if (!hit) return false;
   }
-  if (c.notIn) for (const s of values) if (lower ? c.notIn.testLower(s) : c.notIn.test(s)) return false;
+  if (c.notIn) {
+    for (let j = 0; j < values.length; j++) {
+      const s = values[j] as string;
+      if (lower ? c.notIn.testLower(s) : c.notIn.test(s)) return false;
+    }
+  }
   return true;
 }

@@ -117,3 +117,36 @@ export function numberColumn(ctx: EvalContext, key: string, compute: (f: PolicyF
   }
   return col;
 }
+
+/** The distinct packages of the findings (by name, or by purl), shared by every package criterion of an evaluation. */
+export interface PackageGroups {
+  /** Per finding: the position of its package in `first`. */
+  readonly of: Int32Array;
+  /** Per distinct package: the first finding that has it. */
+  readonly first: readonly number[];
+}
+
+export function packageGroups(ctx: EvalContext, byPurl: boolean): PackageGroups {
+  const key = byPurl ? 'packagesByPurl' : 'packagesByName';
+  let g = ctx.scratch.get(key) as PackageGroups | undefined;
+  if (!g) {
+    const fs = ctx.findings;
+    const seen = new Map<string, number>();
+    const of = new Int32Array(fs.length);
+    const first: number[] = [];
+    for (let i = 0; i < fs.length; i++) {
+      const p = (fs[i] as PolicyFinding).package;
+      const k = byPurl ? p.purl : p.name;
+      let u = seen.get(k);
+      if (u === undefined) {
+        u = first.length;
+        first.push(i);
+        seen.set(k, u);
+      }
+      of[i] = u;
+    }
+    g = { of, first };
+    ctx.scratch.set(key, g);
+  }
+  return g;
+}
