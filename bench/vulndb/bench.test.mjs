@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { crc32, inflateRawSync } from 'node:zlib';
 import { compareFindings, countByEcosystem, oursFindings, oursInventory, pkgKey, theirsFindings, theirsInventory } from './compare.mjs';
-import { below, candidateVersions, prng } from './inventory.mjs';
+import { diffFindings } from './findings-diff.mjs';
+import { below, candidateVersions, prng, realisticInventory } from './inventory.mjs';
 import { buildOsvScannerDb, recordJson } from './osv-db.mjs';
 import { decodeVlq, sourceMapLookup, summarizeProfile } from './profile.mjs';
 import { zipBuffer } from './zip.mjs';
@@ -92,6 +93,46 @@ test('synthetic inventory helpers: a version just below a fix, candidates from t
   assert.deepEqual(xs, Array.from({ length: 5 }, () => b()));
   assert.ok(xs.every((x) => x >= 0 && x < 1));
   assert.notDeepEqual(xs, Array.from({ length: 5 }, prng(43)));
+});
+
+test('realistic inventory: SBOM packages copied with distinct ids and paths, ownership copied along', () => {
+  const os = { id: 'debian', versionId: '12' };
+  const sbom = {
+    os,
+    packages: [
+      { id: 'deb:python3-idna@3.3-1', type: 'deb', name: 'python3-idna', version: '3.3-1', locations: [{ path: '/var/lib/dpkg/status' }] },
+      { id: 'pypi:idna@3.3', type: 'pypi', name: 'idna', version: '3.3', locations: [{ path: '/usr/lib/python3/dist-packages/idna' }] },
+      { id: 'npm:lodash@4.17.20', type: 'npm', name: 'lodash', version: '4.17.20', locations: [{ path: '/app/node_modules/lodash' }] },
+    ],
+    relationships: [{ type: 'owned-by', from: 'pypi:idna@3.3', to: 'deb:python3-idna@3.3-1' }],
+  };
+  const inv = realisticInventory([sbom], 7);
+  assert.equal(inv.packages.length, 7);
+  assert.equal(new Set(inv.packages.map((p) => p.id)).size, 7);
+  assert.deepEqual(inv.packages.map((p) => p.id).slice(3, 6), ['deb:python3-idna@3.3-1#copy1', 'pypi:idna@3.3#copy1', 'npm:lodash@4.17.20#copy1']);
+  assert.equal(inv.packages[5].locations[0].path, '/copy1/app/node_modules/lodash');
+  assert.equal(inv.packages[5].version, '4.17.20');
+  // The third copy of idna (index 7) is cut off, so only two ownerships remain.
+  assert.deepEqual(inv.relationships.map((r) => r.from), ['pypi:idna@3.3', 'pypi:idna@3.3#copy1']);
+  assert.equal(inv.os, os);
+  assert.deepEqual(inv.count, { deb: 3, pypi: 2, npm: 2 });
+  assert.throws(() => realisticInventory([{ packages: [] }]), /no packages/);
+});
+
+test('findings diff: equal files are equal; a missing, an extra and a changed finding are named', () => {
+  const f = (pkg, id, sev) => JSON.stringify({ id, package: { id: pkg }, severity: sev, fixedVersions: ['1.0'] });
+  const before = [f('npm:a@1', 'CVE-1', 'high'), f('npm:a@1', 'CVE-2', 'low'), f('npm:b@1', 'CVE-3', 'low')].join('\n');
+  assert.equal(diffFindings(before, `${before}\n`).equal, true);
+  const after = [f('npm:a@1', 'CVE-1', 'critical'), f('npm:b@1', 'CVE-3', 'low'), f('npm:c@1', 'CVE-4', 'low')].join('\n');
+  const d = diffFindings(before, after);
+  assert.equal(d.equal, false);
+  assert.deepEqual([d.onlyBefore, d.onlyAfter, d.changed], [1, 1, 1]);
+  assert.deepEqual(d.examples, [
+    { key: 'npm:a@1\tCVE-2', only: 'before' },
+    { key: 'npm:c@1\tCVE-4', only: 'after' },
+    { key: 'npm:a@1\tCVE-1', fields: ['severity'] },
+  ]);
+  assert.throws(() => diffFindings(`${before}\n${f('npm:a@1', 'CVE-1', 'high')}`, before), /two findings/);
 });
 
 test('comparison: records by normalized package, reasons from both inventories', () => {

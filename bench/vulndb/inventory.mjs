@@ -5,7 +5,10 @@
 // range events and version lists: at a fix (usually not affected), just below a fix (affected),
 // at an `introduced` / `last_affected` / listed version (affected). Deterministic (seeded).
 //   node bench/vulndb/inventory.mjs <db> <out.json>
-import { writeFileSync } from 'node:fs';
+// The realistic one: the packages of real image SBOMs (`portcullis sbom … --format json`),
+// copied with distinct ids and paths until there are 10,000 (most have no advisory at all):
+//   node bench/vulndb/inventory.mjs --from-sbom <out.json> <sbom.json>...
+import { readFileSync, writeFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 
 /** Packages per ecosystem (10,000 in all). `deb` counts binary packages. */
@@ -140,7 +143,43 @@ export function makeInventory(dbPath, { mix = MIX, seed = 42 } = {}) {
   return { os: DISTRO.os, distroEcosystem: DISTRO.ecosystem, packages, relationships: [], count };
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+/**
+ * `size` packages from real SBOMs: every package of each SBOM in turn, then again as copy 1, 2, …
+ * (id suffixed `#copyN`, each location under `/copyN`, its ownership relationships copied too:
+ * as many images' worth of the same software, each copy a package of its own). OS and distro
+ * are the first SBOM's.
+ */
+export function realisticInventory(sboms, size = 10000) {
+  const source = sboms.flatMap((s) => (s.packages ?? []).map((p) => ({ p, sbom: s })));
+  if (source.length === 0) throw new Error('the SBOMs have no packages');
+  const owned = new Map();
+  for (const s of sboms) for (const r of s.relationships ?? []) if (r.type === 'owned-by') owned.set(r.from, r);
+  const packages = [];
+  const relationships = [];
+  for (let i = 0; packages.length < size; i++) {
+    const copy = Math.floor(i / source.length);
+    const { p } = source[i % source.length];
+    const tag = (id) => (copy === 0 ? id : `${id}#copy${copy}`);
+    packages.push({ ...p, id: tag(p.id), locations: (p.locations ?? []).map((l) => ({ ...l, path: copy === 0 ? l.path : `/copy${copy}${l.path}` })) });
+    const r = owned.get(p.id);
+    if (r) relationships.push({ ...r, from: tag(r.from), to: tag(r.to) });
+  }
+  const kept = new Set(packages.map((p) => p.id));
+  const count = {};
+  for (const p of packages) count[p.type] = (count[p.type] ?? 0) + 1;
+  return { os: sboms[0].os, packages, relationships: relationships.filter((r) => kept.has(r.to)), count, distinct: source.length };
+}
+
+if (import.meta.url === `file://${process.argv[1]}` && process.argv[2] === '--from-sbom') {
+  const [out, ...sboms] = process.argv.slice(3);
+  if (!out || sboms.length === 0) {
+    console.error('usage: node inventory.mjs --from-sbom <out.json> <sbom.json>...');
+    process.exit(2);
+  }
+  const inv = realisticInventory(sboms.map((f) => JSON.parse(readFileSync(f, 'utf8'))));
+  writeFileSync(out, JSON.stringify(inv));
+  console.log(JSON.stringify({ packages: inv.packages.length, distinct: inv.distinct, count: inv.count }));
+} else if (import.meta.url === `file://${process.argv[1]}`) {
   const [db, out] = process.argv.slice(2);
   if (!db || !out) {
     console.error('usage: node inventory.mjs <db> <out.json>');

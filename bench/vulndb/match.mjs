@@ -4,7 +4,9 @@
 // the next ones reuse the open database (what a long-running server pays).
 //   node bench/vulndb/match.mjs <dist dir> <db> <inventory.json> [warm runs]
 // Prints one JSON line: { openMs, coldMs, coldCpuMs, warmMs[], findings, problems, skipped, packages }.
-import { readFileSync } from 'node:fs';
+// BENCH_FINDINGS_OUT=<file> also writes the cold match's findings (whole objects, one JSON line
+// each) so two builds can be compared finding for finding (`findings-diff.mjs`).
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -37,6 +39,7 @@ for (let i = 0; i < Number(warmRuns); i++) {
   if (again.findings.length !== first.findings.length) throw new Error('a second match gave a different number of findings');
 }
 db.close();
+if (process.env.BENCH_FINDINGS_OUT) writeFileSync(process.env.BENCH_FINDINGS_OUT, first.findings.map((f) => JSON.stringify(f)).join('\n') + '\n');
 
 const packagesWithFindings = new Set(first.findings.map((f) => f.package.id)).size;
 const byType = {};

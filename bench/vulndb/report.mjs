@@ -48,7 +48,7 @@ function printBuild(b) {
 
 function printMatch(m) {
   console.log('');
-  console.log('2. matchInventory, 10,000 packages against the whole DB');
+  console.log('2. matchInventory, 10,000 packages against the whole DB (worst case, then a realistic inventory)');
   if (!m.ok) {
     console.log(`  not run: ${m.error ?? ''}`);
     return;
@@ -61,6 +61,16 @@ function printMatch(m) {
   console.log(`  peak RSS ${mb(m.rssMB)} (process: node + DB + inventory + 4 matches); medians of ${m.runs} processes`);
   const types = Object.entries(m.findingsByType).map(([k, v]) => `${k} ${v}`).join(', ');
   console.log(`  findings ${m.findings} on ${m.packagesWithFindings} packages (${types}); ${m.problems} problems`);
+  const r = m.real;
+  if (r) {
+    console.log('  realistic inventory (inventory.mjs --from-sbom): the packages of a real image SBOM copied to 10,000');
+    if (!r.ok) console.log(`    not run: ${r.error ?? ''}`);
+    else {
+      const rmix = Object.entries(r.count).map(([k, v]) => `${k} ${v}`).join(', ');
+      console.log(`    ${r.image}: ${r.distinct} distinct packages → ${r.packages} (${rmix}); ${r.skipped} skipped (owned by an OS package, …)`);
+      console.log(`    cold ${sec(r.coldMs)} wall, ${sec(r.coldCpuMs)} CPU; warm ${sec(r.warmMs)}; peak RSS ${mb(r.rssMB)}; findings ${r.findings} on ${r.packagesWithFindings} packages`);
+    }
+  }
   if (m.profile) {
     console.log(`  CPU profile of one cold match process (${num(m.profile.totalMs, 0)} ms sampled; BENCH_PROFILE=1):`);
     console.log('    self time:');
@@ -125,10 +135,18 @@ export function report({ machine, runs, peerRuns, build, match, e2e }) {
   line('DB size per 100k advisories', `${num(per100k / MB, 0)} MB`, '(extrapolated: B/adv × 1e5)', build.ok ? '' : 'NOT RUN');
   const cold = match.coldMs / 1000;
   const warm = match.warmMs / 1000;
-  line('match 10k packages, cold', Number.isFinite(cold) ? `${cold.toFixed(3)} s` : 'n/a', `< ${TARGETS.matchS} s`, verdict(cold < TARGETS.matchS, Number.isFinite(cold), match.error));
-  line('match 10k packages, cold CPU', Number.isFinite(match.coldCpuMs) ? `${(match.coldCpuMs / 1000).toFixed(3)} s` : 'n/a', `(user+sys: less load-dependent)`, '');
-  line('match 10k packages, warm', Number.isFinite(warm) ? `${warm.toFixed(3)} s` : 'n/a', `< ${TARGETS.matchS} s`, verdict(warm < TARGETS.matchS, Number.isFinite(warm), match.error));
+  line('match 10k worst-case packages, cold', Number.isFinite(cold) ? `${cold.toFixed(3)} s` : 'n/a', `< ${TARGETS.matchS} s`, verdict(cold < TARGETS.matchS, Number.isFinite(cold), match.error));
+  line('match 10k worst-case packages, cold CPU', Number.isFinite(match.coldCpuMs) ? `${(match.coldCpuMs / 1000).toFixed(3)} s` : 'n/a', `(user+sys: less load-dependent)`, '');
+  line('match 10k worst-case packages, warm', Number.isFinite(warm) ? `${warm.toFixed(3)} s` : 'n/a', `< ${TARGETS.matchS} s`, verdict(warm < TARGETS.matchS, Number.isFinite(warm), match.error));
   if (match.ok) line('match findings', String(match.findings), '(count)', '');
+  const real = match.real;
+  if (real) {
+    const rc = real.coldMs / 1000;
+    const rw = real.warmMs / 1000;
+    line('match 10k real-SBOM packages, cold', Number.isFinite(rc) ? `${rc.toFixed(3)} s` : 'n/a', `< ${TARGETS.matchS} s`, verdict(rc < TARGETS.matchS, Number.isFinite(rc), real.error));
+    line('match 10k real-SBOM packages, cold CPU', Number.isFinite(real.coldCpuMs) ? `${(real.coldCpuMs / 1000).toFixed(3)} s` : 'n/a', '(user+sys)', '');
+    line('match 10k real-SBOM packages, warm', Number.isFinite(rw) ? `${rw.toFixed(3)} s` : 'n/a', `< ${TARGETS.matchS} s`, verdict(rw < TARGETS.matchS, Number.isFinite(rw), real.error));
+  }
   for (const img of e2e.images) {
     const why = img.theirs.missing ?? (img.theirs.ok === false ? 'osv-scanner failed' : img.ours.ok === false ? 'ours failed' : undefined);
     line(`${img.name}: ours/osv-scanner wall`, fmt(ratio(img.ours.ms, img.theirs.ms)), `(${sec(img.ours.ms)} / ${sec(img.theirs.ms)})`, why ? `NOT RUN (${why})` : '');

@@ -27,6 +27,8 @@ interface Hit {
   readonly listed: boolean;
 }
 
+const PLACEHOLDER: Finding['package'] = { id: '', type: 'npm', name: '', version: '', purl: '', locations: [] };
+
 const UNFIXED_STATES = new Set(['will_not_fix', 'fix_deferred', 'end_of_life', 'under_investigation']);
 
 /**
@@ -41,6 +43,7 @@ export function matchInventory(inv: Pick<Inventory, 'packages' | 'relationships'
   // A lockfile entry for a package that is also installed (node_modules/lodash beside
   // package-lock.json) is the same software: report it once, on the installed copy.
   const installed = new Map<string, string>();
+  const memo = new Map<string, Finding[]>();
   for (const p of inv.packages) if (p.metadata?.source !== 'lockfile') installed.set(`${p.type}:${p.name}@${p.version}`, p.id);
   for (const p of inv.packages) {
     const twin = p.metadata?.source === 'lockfile' ? installed.get(`${p.type}:${p.name}@${p.version}`) : undefined;
@@ -53,22 +56,52 @@ export function matchInventory(inv: Pick<Inventory, 'packages' | 'relationships'
       skipped.push({ package: p.id, reason: plan.skip });
       continue;
     }
-    const hits = plan.lookups.flatMap((l) => hitsFor(p, l, db, problems));
-    if (hits.length > 0) findings.push(...findingsFor(p, hits, db));
+    // Every binary of one source package (and every copy of one library at one version) asks
+    // the same question: its findings differ only in `package`, so the rest is made once.
+    const key = planKey(plan.lookups, p.arch);
+    let bodies = memo.get(key);
+    if (!bodies) {
+      const hits = plan.lookups.flatMap((l) => hitsFor(p, l, db, problems));
+      bodies = hits.length > 0 ? findingsFor(hits, db) : [];
+      // An invalid version is reported per package (its problem names the package): not memoized.
+      if (plan.lookups.every((l) => comparator(l.scheme)?.isValid(l.version) !== false)) memo.set(key, bodies);
+    }
+    if (bodies.length === 0) continue;
+    const pkg = packageRef(p);
+    // Spreading keeps `package` at the position the body gives it (the JSON output's order).
+    for (const b of bodies) findings.push({ ...b, package: pkg });
   }
-  findings.sort((a, b) => a.package.id.localeCompare(b.package.id) || a.id.localeCompare(b.id));
+  // Intl.Collator#compare is the same order as localeCompare without arguments, without
+  // building a collator per call.
+  const collate = new Intl.Collator().compare;
+  findings.sort((a, b) => collate(a.package.id, b.package.id) || collate(a.id, b.id));
   return { findings, problems, skipped };
 }
+
+function planKey(lookups: readonly Lookup[], arch: string | undefined): string {
+  let k = arch ?? '';
+  for (const l of lookups) k += `\0${l.ecosystem}\0${l.name}\0${l.version}\0${l.scheme}\0${l.matchedBy}`;
+  return k;
+}
+
+function packageRef(p: Package): Finding['package'] {
+  return { id: p.id, type: p.type, name: p.name, version: p.version, purl: p.purl, locations: p.locations, ...(p.layer ? { layer: p.layer } : {}) };
+}
+
+const COMPARATORS = new Map<Lookup['scheme'], VersionScheme | undefined>();
 
 /**
  * The scheme a lookup compares with. Go's scheme (like the go command) wants the `v` prefix
  * that OSV's Go records leave out (`1.19.9`, `0.7.0`), so both sides get it.
  */
 function comparator(id: Lookup['scheme']): VersionScheme | undefined {
+  // One object per scheme for the process: ranges.ts keeps sorted bounds per scheme object.
+  if (COMPARATORS.has(id)) return COMPARATORS.get(id);
   const scheme = schemeById(id);
-  if (!scheme || id !== 'go') return scheme;
   const v = (s: string) => (s.startsWith('v') || s === '0' ? s : `v${s}`);
-  return { ...scheme, isValid: (s) => scheme.isValid(v(s)), compare: (a, b) => scheme.compare(v(a), v(b)) };
+  const out = !scheme || id !== 'go' ? scheme : { ...scheme, isValid: (s: string) => scheme.isValid(v(s)), compare: (a: string, b: string) => scheme.compare(v(a), v(b)) };
+  COMPARATORS.set(id, out);
+  return out;
 }
 
 function hitsFor(p: Package, l: Lookup, db: VulnDb, problems: Problem[]): Hit[] {
@@ -79,23 +112,31 @@ function hitsFor(p: Package, l: Lookup, db: VulnDb, problems: Problem[]): Hit[] 
     return [];
   }
   const out: Hit[] = [];
-  for (const { rid, affected } of db.affected(l.ecosystem, l.name)) {
-    if (affected.status === 'not_affected') continue;
+  for (const e of db.entries(l.ecosystem, l.name)) {
+    if (e.status === 'not_affected') continue;
+    // A single `introduced: 0, fixed: X` entry at or above X: rejected without parsing it.
+    if (e.fixed !== null && scheme.compare(l.version, e.fixed) >= 0) continue;
+    const affected = e.affected();
     if (affected.arches && p.arch && !affected.arches.includes(p.arch) && !affected.arches.includes('noarch')) continue;
     const empty = affected.ranges.length === 0 && affected.versions.length === 0;
     const hit = empty ? (affected.status ? { range: '>=0 (no fix)', fixed: undefined, listed: false } : undefined) : affectedBy(l.version, affected, scheme);
     if (!hit) continue;
     // The advisory document is read only for entries that match (most lookups match nothing).
-    const advisory = db.advisory(rid);
+    const advisory = db.advisory(e.rid);
     if (!advisory || advisory.withdrawn) continue;
     out.push({ advisory, affected, lookup: l, ...hit });
   }
   return out;
 }
 
-function findingsFor(p: Package, hits: readonly Hit[], db: VulnDb): Finding[] {
+/** The findings of one set of hits, with `package` left for the caller to fill in. */
+function findingsFor(hits: readonly Hit[], db: VulnDb): Finding[] {
   const byRid = new Map<number, Hit[]>();
-  for (const h of hits) byRid.set(h.advisory.rid, [...(byRid.get(h.advisory.rid) ?? []), h]);
+  for (const h of hits) {
+    const list = byRid.get(h.advisory.rid);
+    if (list) list.push(h);
+    else byRid.set(h.advisory.rid, [h]);
+  }
   const groups = groupAdvisories([...new Map(hits.map((h) => [h.advisory.rid, h.advisory])).values()]);
   return groups.map((g) => {
     const gh = g.members.flatMap((m) => byRid.get(m.rid) ?? []);
@@ -114,7 +155,7 @@ function findingsFor(p: Package, hits: readonly Hit[], db: VulnDb): Finding[] {
     const finding: Finding = {
       id: g.primary,
       aliases: g.ids,
-      package: { id: p.id, type: p.type, name: p.name, version: p.version, purl: p.purl, locations: p.locations, ...(p.layer ? { layer: p.layer } : {}) },
+      package: PLACEHOLDER,
       severity: sev.severity,
       severitySource: sev.source,
       ratings: sev.ratings,

@@ -28,7 +28,19 @@ function bound(e: RangeEvent): Bound {
 
 const ORDER = { introduced: 0, last_affected: 1, fixed: 2, limit: 2 } as const;
 
+// Entries come from the database's per-open cache, so one events array is met again for every
+// package that looks it up: its sorted bounds are kept (per scheme object) instead of re-sorted.
+const sortedCache = new WeakMap<readonly RangeEvent[], Map<VersionScheme, Bound[]>>();
+
 function sorted(events: readonly RangeEvent[], scheme: VersionScheme): Bound[] {
+  let byScheme = sortedCache.get(events);
+  if (!byScheme) sortedCache.set(events, (byScheme = new Map()));
+  let list = byScheme.get(scheme);
+  if (!list) byScheme.set(scheme, (list = sortBounds(events, scheme)));
+  return list;
+}
+
+function sortBounds(events: readonly RangeEvent[], scheme: VersionScheme): Bound[] {
   return events.map(bound).sort((a, b) => {
     const za = a.kind === 'introduced' && a.v === '0';
     const zb = b.kind === 'introduced' && b.v === '0';

@@ -136,15 +136,15 @@ const cases: Case[] = [
       return signedFor(gzipSync(junk), (m) => ({ ...m, files: [{ ...m.files[0], uncompressedSize: junk.length, uncompressedSha256: sha256(junk) }] }));
     },
   },
-  { name: 'manifest declares another schema version', code: 'DB_SCHEMA', bundle: () => signedFor(D, (m) => ({ ...m, schemaVersion: 2 })), message: /schema version 2/ },
+  { name: 'manifest declares another schema version', code: 'DB_SCHEMA', bundle: () => signedFor(D, (m) => ({ ...m, schemaVersion: 999 })), message: /schema version 999/ },
   {
-    name: 'db of another schema version (manifest says 1)',
+    name: 'db of another schema version (manifest says the current one)',
     code: 'DB_SCHEMA',
     bundle: () => {
       const path = join(root, `schema2-${randomBytes(4).toString('hex')}.db`);
       copyFileSync(sourceDb, path);
       const db = new Database(path);
-      db.prepare("UPDATE meta SET value = '2' WHERE key = 'schema_version'").run();
+      db.prepare("UPDATE meta SET value = '999' WHERE key = 'schema_version'").run();
       db.close();
       const raw = readFileSync(path);
       return signedFor(gzipSync(raw), (m) => ({ ...m, files: [{ ...m.files[0], uncompressedSize: raw.length, uncompressedSha256: sha256(raw) }] }));

@@ -7,6 +7,7 @@ import type { FeedSink } from '../feeds/types.js';
 import type { AdvisoryInput } from '../model.js';
 import { type BuildInput, buildDatabase } from './build.js';
 import { VulnDb } from './open.js';
+import { SCHEMA_VERSION } from './schema.js';
 
 const dirs: string[] = [];
 const tmp = (): string => {
@@ -64,9 +65,57 @@ describe('vulnerability database', () => {
     expect(db.kev('CVE-2021-23337')).toEqual({ cve: 'CVE-2021-23337', dateAdded: '2024-01-02', knownRansomware: false });
     expect(db.epss('CVE-2021-23337')?.percentile).toBe(0.9);
     const st = db.status();
-    expect(st.schemaVersion).toBe(1);
+    expect(st.schemaVersion).toBe(SCHEMA_VERSION);
     expect(st.advisories).toBe(1);
     expect(st.sources.find((s) => s.id === 'osv')).toMatchObject({ fetchedAt: '2024-03-01T00:00:00Z', newestModified: '2024-02-01T00:00:00Z', problems: 1 });
+    db.close();
+  });
+
+  it('stores status and the quick fix beside each affected document, in package order', async () => {
+    const dir = tmp();
+    const out = join(dir, 'v.db');
+    const adv = (id: string, affected: AdvisoryInput['affected']): AdvisoryInput => ({ id, source: 'osv', affected });
+    const ev = (...events: object[]) => [{ type: 'SEMVER' as const, events: events as never }];
+    await buildDatabase(out, [
+      {
+        feed: feed('osv', (s) => {
+          s.advisory(adv('A-1', [{ ecosystem: 'npm', name: 'zed', ranges: ev({ introduced: '0' }, { fixed: '1.2.3' }) }]));
+          s.advisory(adv('A-2', [{ ecosystem: 'npm', name: 'abc', ranges: ev({ introduced: '1.0.0' }, { fixed: '1.2.3' }) }]));
+          s.advisory(adv('A-3', [{ ecosystem: 'npm', name: 'zed', ranges: ev({ introduced: '0' }, { fixed: '2.0.0' }), versions: ['1.0.0'] }]));
+          s.advisory(adv('A-4', [{ ecosystem: 'rpm', name: 'zed', ranges: ev({ introduced: '0' }, { fixed: '2.0.0' }), arches: ['x86_64'] }]));
+          s.advisory(adv('A-5', [{ ecosystem: 'npm', name: 'zed', ranges: ev({ introduced: '0' }, { last_affected: '2.0.0' }) }]));
+          s.advisory(adv('A-6', [{ ecosystem: 'npm', name: 'zed', status: 'not_affected' }]));
+          s.advisory(adv('A-7', [{ ecosystem: 'npm', name: 'zed', ranges: [...ev({ introduced: '0' }, { fixed: '1.0.0' }), ...ev({ introduced: '2.0.0' }, { fixed: '2.1.0' })] }]));
+        }),
+        dir,
+      },
+    ]);
+    const raw = new Database(out, { readonly: true });
+    const rows = raw.prepare<[], { name: string; rid: number; status: string | null; fixed: string | null }>('SELECT name, rid, status, fixed FROM affected ORDER BY rowid').all();
+    expect(raw.prepare("SELECT name FROM sqlite_master WHERE name = 'affected_load'").all()).toEqual([]);
+    // Planner statistics kept, STAT4 samples (which force a re-prepare per lookup) dropped.
+    expect(raw.prepare<[], { n: number }>('SELECT count(*) AS n FROM sqlite_stat1').get()?.n).toBeGreaterThan(0);
+    const stat4 = raw.prepare("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat4'").get() ? raw.prepare<[], { n: number }>('SELECT count(*) AS n FROM sqlite_stat4').get()?.n : 0;
+    expect(stat4).toBe(0);
+    raw.close();
+    // Rows in (ecosystem, name, rid) order; `fixed` only for the plain `introduced 0, fixed X` shape.
+    expect(rows.map((r) => [r.name, r.status, r.fixed])).toEqual([
+      ['abc', null, null],
+      ['zed', null, '1.2.3'],
+      ['zed', null, null],
+      ['zed', null, null],
+      ['zed', 'not_affected', null],
+      ['zed', null, null],
+      ['zed', null, null],
+    ]);
+    const db = VulnDb.open(out);
+    const entries = db.entries('npm', 'zed');
+    expect(entries.map((e) => [e.status, e.fixed])).toEqual(rows.filter((r) => r.name === 'zed' && r.rid !== 4).map((r) => [r.status, r.fixed]));
+    // The lazily parsed document is the one `affected` returns, parsed once.
+    const first = entries[0]?.affected();
+    expect(first).toEqual(db.affected('npm', 'zed')[0]?.affected);
+    expect(entries[0]?.affected()).toBe(first);
+    expect(db.entries('npm', 'nothing')).toEqual([]);
     db.close();
   });
 

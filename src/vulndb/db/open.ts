@@ -34,6 +34,38 @@ export interface AffectedHit {
   readonly affected: Affected;
 }
 
+/**
+ * An affected row as stored, for the matcher: `status` and `fixed` (see `quickFixOf` in
+ * build.ts) decide most rows; `affected()` parses the document on first use and keeps it.
+ */
+export interface AffectedEntry {
+  readonly rid: number;
+  readonly status: string | null;
+  /** Set only when the entry is exactly `introduced: 0, fixed: <this>` (no versions, no arches). */
+  readonly fixed: string | null;
+  affected(): Affected;
+}
+
+class LazyEntry implements AffectedEntry {
+  #doc: string | undefined;
+  #parsed: Affected | undefined;
+  constructor(
+    readonly rid: number,
+    readonly status: string | null,
+    readonly fixed: string | null,
+    doc: string,
+  ) {
+    this.#doc = doc;
+  }
+  affected(): Affected {
+    if (!this.#parsed) {
+      this.#parsed = JSON.parse(this.#doc as string) as Affected;
+      this.#doc = undefined;
+    }
+    return this.#parsed;
+  }
+}
+
 /** An advisory without its affected entries (those are looked up by package). */
 export type StoredAdvisory = Omit<Advisory, 'affected'> & { readonly rid: number };
 
@@ -62,6 +94,8 @@ export class VulnDb {
   // Matching asks for the same package (every binary of one source package), the same CVE's
   // NVD record and the same KEV/EPSS rows many times: each is read and parsed once per open.
   readonly #affectedCache = new Map<string, AffectedHit[]>();
+  readonly #entryCache = new Map<string, AffectedEntry[]>();
+  readonly #entries;
   readonly #aliasCache = new Map<string, StoredAdvisory[]>();
   readonly #sourceIds = new Map<string, boolean>();
   readonly #hasSource;
@@ -80,6 +114,7 @@ export class VulnDb {
   ) {
     this.#db = db;
     this.#byPackage = db.prepare<[string, string], { rid: number; doc: string }>('SELECT rid, doc FROM affected WHERE ecosystem = ? AND name = ?');
+    this.#entries = db.prepare<[string, string], { rid: number; status: string | null; fixed: string | null; doc: string }>('SELECT rid, status, fixed, doc FROM affected WHERE ecosystem = ? AND name = ?');
     this.#advisory = db.prepare<[number], { doc: string }>('SELECT doc FROM advisories WHERE rid = ?');
     this.#alias = db.prepare<[string], { rid: number }>('SELECT rid FROM aliases WHERE alias = ?');
     this.#kev = db.prepare<[], { cve: string; date_added: string; due_date: string | null; ransomware: number | null }>('SELECT * FROM kev');
@@ -161,6 +196,17 @@ export class VulnDb {
       this.#affectedCache.set(key, hits);
     }
     return hits;
+  }
+
+  /** The same rows as `affected`, each parsed only when asked (the matcher rejects most unparsed). */
+  entries(ecosystem: string, name: string): readonly AffectedEntry[] {
+    const key = `${ecosystem}\0${name}`;
+    let list = this.#entryCache.get(key);
+    if (!list) {
+      list = this.#entries.all(ecosystem, name).map((r) => new LazyEntry(r.rid, r.status, r.fixed, r.doc));
+      this.#entryCache.set(key, list);
+    }
+    return list;
   }
 
   advisory(rid: number): StoredAdvisory | undefined {
