@@ -95,3 +95,13 @@ test('measure reports wall time, peak RSS and the exit code', async () => {
   assert.equal(median([3, 1, 2]), 2);
   assert.equal(median([4, 1, 3, 2]), 2.5);
 });
+
+test('sameFields compares the named fields in full and names the first difference', async () => {
+  const { sameFields } = await import('./same.mjs');
+  const a = { createdAt: '1', packages: [{ id: 'x', layer: { index: 0 } }], os: { id: 'debian' } };
+  assert.deepEqual(sameFields(a, { ...a, createdAt: '2' }, ['packages', 'os']), { same: true });
+  const moved = sameFields(a, { ...a, packages: [{ id: 'x', layer: { index: 1 } }] }, ['packages', 'os']);
+  assert.equal(moved.same, false);
+  assert.match(moved.diff, /^packages differs/);
+  assert.equal(sameFields(a, {}, ['os']).same, false);
+});

@@ -144,6 +144,12 @@ export function report({ ref, floor, ours, syft, trivy, truth, debs, node }) {
   line('warm/cold', fmt(rWarm), `≤ ${TARGETS.second}×`, rWarm <= TARGETS.second, oursWhy);
   line('shared-layers/cold', fmt(rShared), `≤ ${TARGETS.second}×`, rShared <= TARGETS.second, oursWhy);
   line('ours peak RSS', mb(rss), `≤ ${TARGETS.rssMB} MB`, rss <= TARGETS.rssMB, oursWhy);
+  if (ours.same) {
+    for (const [name, label] of [['warm', 'warm output = cold'], ['shared', 'shared-layers pkgs = cold']]) {
+      const r = ours.same[name];
+      console.log(`  ${label.padEnd(28)} ${String(r.same).padStart(10)}   target ${'true'.padEnd(10)} ${r.same ? 'PASS' : `FAIL (${r.diff})`}`);
+    }
+  }
   const oursDebs = debs.ours?.size ?? Number.NaN;
   line('ours debs vs dpkg', String(oursDebs), `= ${truth ?? '?'}`, oursDebs === truth, oursWhy);
   if (node) nodeResults(node);

@@ -1,5 +1,5 @@
 import type { Location, Package, Relationship } from '../core/package.js';
-import type { FileTree } from '../image/tree/file-tree.js';
+import type { TreeQueries } from './recording-tree.js';
 
 const OS_TYPES = new Set(['deb', 'apk', 'rpm']);
 
@@ -28,7 +28,7 @@ function dirname(path: string): string {
  * (`/usr/bin/busybox`): on a miss, the owned paths are indexed once more under their
  * resolved directories (one resolution per directory, not per file).
  */
-function ownerIndex(packages: readonly Package[], tree: FileTree | undefined): ((path: string) => string | undefined) | undefined {
+function ownerIndex(packages: readonly Package[], tree: Pick<TreeQueries, 'resolve'> | undefined): ((path: string) => string | undefined) | undefined {
   const owner = new Map<string, string>();
   for (const p of packages) {
     if (!OS_TYPES.has(p.type)) continue;
@@ -70,7 +70,7 @@ function ownerIndex(packages: readonly Package[], tree: FileTree | undefined): (
  * Runtimes identified from version strings are different: a packaged python3.11 is already
  * the OS package, so those files are reported in `ownedBinaries` to be dropped.
  */
-export function linkOwnership(packages: readonly Package[], tree: FileTree | undefined): Ownership {
+export function linkOwnership(packages: readonly Package[], tree: Pick<TreeQueries, 'resolve'> | undefined): Ownership {
   const find = ownerIndex(packages, tree);
   if (!find) return { relationships: [], upstreamLockfilePackages: new Set(), ownedBinaries: new Map() };
   const out: Relationship[] = [];

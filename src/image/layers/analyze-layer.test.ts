@@ -119,3 +119,45 @@ describe('analyzeLayer', () => {
     expect(b.captured.get(`/etc/${'x'.repeat(150)}/f`)?.toString()).toBe('hi\n');
   });
 });
+
+describe('analyzeLayer: files only summarized share one buffer', () => {
+  it('summarizes each from its own bytes and keeps a private copy of anything kept', async () => {
+    const big = Buffer.alloc(3 * 1024 * 1024, 1);
+    const tar = await buildTar([
+      { name: 'bin/a', content: Buffer.alloc(2000, 'a'), mode: 0o755 },
+      { name: 'bin/big', content: big, mode: 0o755 },
+      { name: 'bin/b', content: Buffer.alloc(10, 'b'), mode: 0o755 },
+      { name: 'etc/kept', content: 'kept bytes' },
+      { name: 'bin/c', content: Buffer.alloc(30, 'c'), mode: 0o755 },
+    ]);
+    const seen: string[] = [];
+    const a = await analyzeLayer(streamOf(tar), {
+      ...opts({ maxFileSize: () => 8 * 1024 * 1024 }),
+      wants: (p) => p.startsWith('/bin/') || p === '/etc/kept',
+      keepsBytes: (p) => p === '/etc/kept',
+      // a summarizer: records what it saw, keeps nothing; the kept file keeps its bytes
+      onCapture: (path, data) => {
+        seen.push(`${path}:${data.length}:${data.subarray(0, 1).toString()}`);
+        return { keep: path === '/etc/kept' ? data : Buffer.alloc(0), info: { wantedBy: ['t'] } };
+      },
+    });
+    expect(seen).toEqual(['/bin/a:2000:a', `/bin/big:${big.length}:\u0001`, '/bin/b:10:b', '/etc/kept:10:k', '/bin/c:30:c']);
+    expect(a.captured.get('/etc/kept')?.toString()).toBe('kept bytes');
+    expect(a.captured.get('/bin/big')?.length).toBe(0);
+  });
+
+  it('copies bytes a summarize-only capture keeps after all, so the next file cannot overwrite them', async () => {
+    const tar = await buildTar([
+      { name: 'bin/x', content: 'first', mode: 0o755 },
+      { name: 'bin/y', content: 'second', mode: 0o755 },
+    ]);
+    const a = await analyzeLayer(streamOf(tar), {
+      ...opts(),
+      wants: (p) => p.startsWith('/bin/'),
+      keepsBytes: () => false, // wrong on purpose: onCapture keeps them
+      onCapture: (_p, data) => ({ keep: data, info: { wantedBy: ['t'] } }),
+    });
+    expect(a.captured.get('/bin/x')?.toString()).toBe('first');
+    expect(a.captured.get('/bin/y')?.toString()).toBe('second');
+  });
+});

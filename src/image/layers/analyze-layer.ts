@@ -18,6 +18,11 @@ export interface AnalyzeOptions {
   onCapture?(path: string, data: Buffer, entry: { mode: number; size: number }): { keep: Buffer; info: CaptureInfo };
   /** Largest capture allowed for this path. */
   maxFileSize(path: string, info?: { mode: number; size: number }): number;
+  /**
+   * False when `onCapture` will keep none of this file's bytes (every wanter summarizes it):
+   * it is then read into one reused buffer instead of a fresh one. Default: true.
+   */
+  keepsBytes?(path: string, info: { mode: number; size: number }): boolean;
   /** Uncompressed bytes after which the layer is treated as a decompression bomb. */
   readonly maxLayerBytes: number;
   /** Name used in errors and problems (the layer's digest or diffID). */
@@ -33,6 +38,9 @@ export interface AnalyzeOptions {
 }
 
 export const DEFAULT_MAX_LAYER_BYTES = 64 * 1024 ** 3;
+
+/** Larger summarize-only files get a buffer of their own (rare), so the shared one stays small. */
+const SCRATCH_MAX = 8 * 1024 * 1024;
 
 const ENTRY_TYPES: Partial<Record<TarEntry['type'], EntryType>> = {
   file: 'file', dir: 'dir', symlink: 'symlink', hardlink: 'hardlink', char: 'device', block: 'device', fifo: 'fifo',
@@ -54,6 +62,11 @@ export async function analyzeLayer(blob: Readable, opts: AnalyzeOptions): Promis
   const devices: string[] = [];
   const layer = opts.label;
   let capturePath = '';
+  // Summarized-only files (executables, archives: most of the bytes captured) share one
+  // buffer that grows to the largest of them (up to SCRATCH_MAX), instead of one allocation
+  // each left to the GC.
+  let scratch: Buffer | undefined;
+  let inScratch = false;
 
   const parser = new TarParser({
     entry(e) {
@@ -117,11 +130,15 @@ export async function analyzeLayer(blob: Readable, opts: AnalyzeOptions): Promis
         return false;
       }
       capturePath = path;
-      return true;
+      inScratch = e.size <= SCRATCH_MAX && opts.onCapture !== undefined && opts.keepsBytes?.(path, { mode: e.mode, size: e.size }) === false;
+      if (!inScratch) return true;
+      if (!scratch || scratch.length < e.size) scratch = Buffer.allocUnsafeSlow(Math.min(SCRATCH_MAX, Math.max(e.size, 2 * (scratch?.length ?? 1 << 19))));
+      return scratch;
     },
     file(e, data) {
       const kept = opts.onCapture ? opts.onCapture(capturePath, data, { mode: e.mode, size: e.size }) : { keep: data, info: { wantedBy: [] } };
-      captured.set(capturePath, kept.keep);
+      // The scratch buffer is reused: a capture that keeps bytes after all gets its own copy.
+      captured.set(capturePath, inScratch && kept.keep.length > 0 ? Buffer.from(kept.keep) : kept.keep);
       capturedBy.set(capturePath, kept.info);
     },
   });

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { problem, type Problem } from '../../core/problem.js';
@@ -38,13 +38,19 @@ export function defaultCacheDir(env: Record<string, string | undefined>): string
 export class LayerCache {
   private readonly dir: string;
 
-  constructor(root: string) {
+  /** `root` also holds other caches of a scan (see src/inventory/scan-cache.ts). */
+  constructor(readonly root: string) {
     this.dir = join(root, 'layers');
   }
 
   static key(layerDigest: string, catalogers: readonly { id: string; version: string }[]): string {
     const plugins = catalogers.map((c) => `${c.id}@${c.version}`).sort();
     return createHash('sha256').update(JSON.stringify({ reader: LAYER_READER_VERSION, layerDigest, plugins })).digest('hex');
+  }
+
+  /** Whether an entry exists (it may still turn out corrupt when read). */
+  has(key: string): boolean {
+    return existsSync(join(this.dir, `${key}.bin`));
   }
 
   get(key: string, problems: Problem[]): LayerAnalysis | undefined {

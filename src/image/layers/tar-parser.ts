@@ -17,10 +17,12 @@ export interface TarEntry {
 
 /**
  * Receives entries in order. `entry` returns true to have the entry's data delivered to
- * `file` as one Buffer; everything else is skipped without copying.
+ * `file` as one Buffer; everything else is skipped without copying. It may instead return a
+ * Buffer of at least the entry's size to read the data into (a reused scratch buffer); `file`
+ * then gets a view of it, valid only until it returns.
  */
 export interface TarSink {
-  entry(e: TarEntry): boolean;
+  entry(e: TarEntry): boolean | Buffer;
   file(e: TarEntry, data: Buffer): void;
 }
 
@@ -147,7 +149,9 @@ export class TarParser {
     this.entries++;
     const capture = this.sink.entry(entry);
     // Non-file entries with a size (seen in hostile tars) are skipped, never captured.
-    this.capture = capture && entry.type === 'file' ? Buffer.allocUnsafe(entry.size) : undefined;
+    if (!capture || entry.type !== 'file') this.capture = undefined;
+    else if (capture === true || capture.length < entry.size) this.capture = Buffer.allocUnsafe(entry.size);
+    else this.capture = capture.subarray(0, entry.size);
     this.captureFill = 0;
     this.startData();
   }
