@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { codedErrors, runCli } from '../../../test/helpers/cli.js';
 import { VulnDb } from '../../vulndb/db/open.js';
+import { SCHEMA_VERSION } from '../../vulndb/db/schema.js';
 
 /** The database life cycle through the CLI: build, status, update, keygen, export, import. */
 
@@ -32,7 +33,7 @@ describe('portcullis db', () => {
     expect(build.stderr).toMatch(/^osv\s+ok\s+\d+ advisories/m);
     const status = await runCli(['db', 'status', '--db', out, '--json'], { env });
     const st = JSON.parse(status.stdout);
-    expect(st.schemaVersion).toBe(1);
+    expect(st.schemaVersion).toBe(SCHEMA_VERSION);
     expect(st.sources.map((s: { id: string }) => s.id)).toEqual(['kev', 'osv']);
     expect(st.advisories).toBeGreaterThan(0);
     // Built from directories nobody fetched: no fetch date, so the age is unknown → flagged.
