@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadCustom } from '../../compliance/custom.js';
 import { BUILTIN_FRAMEWORKS } from '../../compliance/frameworks/registry.js';
@@ -10,12 +10,11 @@ import { buildReport, failedAtSeverity } from '../../compliance/run.js';
 import { type Evaluation, evaluateContainers, evaluateDaemon, evaluateHost, evaluateImage, evaluateManifests } from '../../compliance/targets.js';
 import { type Check, SEVERITIES, type Severity } from '../../compliance/types.js';
 import { PortcullisError } from '../../core/errors.js';
-import { defaultCacheDir, LayerCache } from '../../image/layers/cache.js';
 import { openImage } from '../../image/resolve.js';
 import { VERSION } from '../../version.js';
 import type { CliIo } from '../io.js';
 import { COMMON_OPTIONS, helpText, IMAGE_OPTIONS, type OptionSpec, type ParsedValues, parseOptions } from '../options.js';
-import { imageSourceOptions, resolveImageArg } from './sbom.js';
+import { imageSourceOptions, layerCacheOf, resolveImageArg, writeResult } from './image-input.js';
 
 const FORMATS = ['table', 'json', 'sarif'] as const;
 const TARGET_WORDS = ['image', 'container', 'daemon', 'host', 'k8s'] as const;
@@ -94,7 +93,7 @@ async function evaluate(word: TargetWord, targets: readonly string[], checks: re
       if (targets.length !== 1) throw new PortcullisError('USAGE', 'compliance image takes exactly one image reference');
       const image = await openImage(resolveImageArg(targets[0] as string, io), imageSourceOptions(values, io));
       try {
-        const cache = values['no-cache'] ? undefined : new LayerCache(str(values, 'cache-dir') ?? defaultCacheDir(io.env));
+        const cache = layerCacheOf(values, io);
         return await evaluateImage(checks, image, cache ? { cache } : {});
       } finally {
         await image.close();
@@ -145,13 +144,7 @@ export async function complianceCommand(argv: readonly string[], io: CliIo): Pro
   });
   const text = format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : format === 'sarif' ? renderSarif(report, ev.sources) : renderTable(report);
   const out = str(values, 'output');
-  if (out) {
-    try {
-      writeFileSync(resolve(io.cwd, out), text);
-    } catch (err) {
-      throw new PortcullisError('OUTPUT_WRITE', `cannot write ${out}: ${(err as Error).message}`, { path: out });
-    }
-  } else io.stdout.write(text);
+  writeResult(values, io, text);
   if (format !== 'table' || out) for (const p of ev.problems) io.stderr.write(`warning: [${p.code}] ${p.message}\n`);
   const failed = failedAtSeverity(report, failOn);
   if (failed.length > 0) {

@@ -1,25 +1,21 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { CATALOGERS } from '../../catalog/registry.js';
 import { PortcullisError } from '../../core/errors.js';
-import { LayerCache, defaultCacheDir } from '../../image/layers/cache.js';
+import { isLoopbackHost } from '../../image/registry/reference.js';
 import { openImage } from '../../image/resolve.js';
 import type { ImageMetadata, ImageSourceOptions } from '../../image/types.js';
 import type { ComplianceFact, SignatureFacts } from '../../policy/input.js';
-import { scanImage } from '../../inventory/scan-image.js';
 import { filterFindings, parseSeverities } from '../../match/filter.js';
 import { matchInventory } from '../../match/match.js';
 import { applyVex, readVexDocument } from '../../match/vex/index.js';
 import { scanDocument } from '../../report/json.js';
 import { REPORTERS, reporterById } from '../../report/registry.js';
 import type { ScanReport } from '../../report/types.js';
-import { VERSION } from '../../version.js';
 import { locateDatabase, staleness } from '../../vulndb/locate.js';
 import type { CliIo } from '../io.js';
-import { COMMON_OPTIONS, helpText, IMAGE_OPTIONS, type OptionSpec, parseOptions } from '../options.js';
-import { Progress } from '../progress.js';
+import { COMMON_OPTIONS, helpText, IMAGE_OPTIONS, type OptionSpec, type ParsedValues, parseOptions } from '../options.js';
 import { applyIgnore, GATE_OPTIONS, gateActive, gateNeeds, ignoreWarnings, policySection, prepareGate, printGate, runGate } from './image-policy.js';
-import { imageSourceOptions, resolveImageArg } from './sbom.js';
+import { imageSourceOptions, inventoryOf, layerCacheOf, printProblems, resolveImageArg, writeResult } from './image-input.js';
 
 const FORMATS = REPORTERS.map((r) => r.id);
 
@@ -52,8 +48,7 @@ matches); --fail-on SEVERITY and --exit-code N work as in Grype and Trivy; ids l
 function remoteRegistry(ref: string): string | undefined {
   const m = /^registry:([^/]+)\//.exec(ref);
   if (!m?.[1]) return undefined;
-  const host = m[1].replace(/:\d+$/, '');
-  return /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/.test(host) ? undefined : host;
+  return isLoopbackHost(m[1]) ? undefined : m[1];
 }
 
 export async function imageCommand(argv: readonly string[], io: CliIo): Promise<number> {
@@ -87,30 +82,13 @@ export async function imageCommand(argv: readonly string[], io: CliIo): Promise<
   const needs = gateNeeds(gate);
 
   const located = await locateDatabase({ dbPath: typeof values.db === 'string' ? resolve(io.cwd, values.db) : undefined, env: io.env });
-  const progress = new Progress(io);
   try {
     const status = located.db.status();
     if (located.kind === 'demo') io.stderr.write('note: using the bundled demo vulnerability database (run "portcullis db update" for current data)\n');
     const stale = staleness(status);
     if (stale) io.stderr.write(`warning: [DB_STALE] ${stale}\n`);
 
-    const image = await openImage(ref, sourceOptions);
-    let inventory;
-    try {
-      const layers = image.metadata.layers;
-      progress.start(`reading ${layers.length} layers`, layers.reduce((n, l) => n + (l.size ?? 0), 0));
-      const cache = values['no-cache'] ? undefined : new LayerCache(typeof values['cache-dir'] === 'string' ? values['cache-dir'] : defaultCacheDir(io.env));
-      ({ inventory } = await scanImage(image, {
-        catalogers: CATALOGERS,
-        toolVersion: VERSION,
-        ...(cache ? { cache } : {}),
-        onLayerStart: (m) => progress.step(m ? `layer ${m.index + 1}/${layers.length}` : 'reading layer'),
-        onBytes: (n) => progress.advance(n),
-      }));
-      progress.finish();
-    } finally {
-      await image.close();
-    }
+    const inventory = await inventoryOf(ref, sourceOptions, values, io);
     const matched = matchInventory(inventory, located.db);
     const img = inventory.image;
     const vex = applyVex(matched.findings, vexDocs, {
@@ -147,19 +125,12 @@ export async function imageCommand(argv: readonly string[], io: CliIo): Promise<
       reporter.id === 'json' && gateActive(gate)
         ? `${JSON.stringify({ ...scanDocument(report), policy: policySection(gate, outcome, ignored) }, null, 2)}\n`
         : reporter.render(report, { color: false, width: io.stderr.columns ?? 120 });
-    if (typeof values.output === 'string') {
-      try {
-        writeFileSync(resolve(io.cwd, values.output), text);
-      } catch (err) {
-        throw new PortcullisError('OUTPUT_WRITE', `cannot write ${values.output}: ${(err as Error).message}`, { path: values.output });
-      }
-    } else io.stdout.write(text);
-    for (const p of report.problems) io.stderr.write(`warning: [${p.code}] ${p.message}${p.path ? ` (${p.path})` : ''}\n`);
+    writeResult(values, io, text);
+    printProblems(io, report.problems);
     for (const w of ignoreWarnings(gate, ignored)) io.stderr.write(`warning: ${w}\n`);
     printGate(io, outcome);
     return outcome.exitCode;
   } finally {
-    progress.finish();
     located.db.close();
   }
 }
@@ -189,11 +160,11 @@ async function signatureFacts(ref: string, metadata: ImageMetadata, values: Reco
 }
 
 /** Runs the CIS Docker image checks, only when a policy asks for them (a second pass over the layers). */
-async function imageCompliance(ref: string, options: ImageSourceOptions, values: Record<string, unknown>, io: CliIo): Promise<ComplianceFact[]> {
+async function imageCompliance(ref: string, options: ImageSourceOptions, values: ParsedValues, io: CliIo): Promise<ComplianceFact[]> {
   const [{ BUILTIN_CHECKS }, { evaluateImage }] = await Promise.all([import('../../compliance/registry.js'), import('../../compliance/targets.js')]);
   const image = await openImage(ref, options);
   try {
-    const cache = values['no-cache'] ? undefined : new LayerCache(typeof values['cache-dir'] === 'string' ? values['cache-dir'] : defaultCacheDir(io.env));
+    const cache = layerCacheOf(values, io);
     const ev = await evaluateImage(BUILTIN_CHECKS, image, cache ? { cache } : {});
     return ev.results.map((r) => {
       const reason = r.reason ?? r.evidence.map((e) => e.message).join('; ').slice(0, 300);
