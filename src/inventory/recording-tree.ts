@@ -1,5 +1,6 @@
 import type { LayerAnalysis } from '../image/layers/analysis.js';
 import type { FileTree } from '../image/tree/file-tree.js';
+import { type PathKind, resolveConfined, splitPath } from '../image/tree/resolve-path.js';
 
 /** The two questions the final stage of a scan (OS detection, ownership) asks the tree. */
 export interface TreeQueries {
@@ -13,15 +14,13 @@ export interface TreeQueries {
  */
 export type Seen = string;
 
-const MAX_SYMLINK_HOPS = 40;
-
-function split(path: string): string[] {
-  return path.split('/').filter((p) => p !== '' && p !== '.');
-}
+const split = splitPath;
+const ABSENT: PathKind = { kind: 'absent' };
+const OTHER: PathKind = { kind: 'other' };
 
 /**
- * Answers `exists` and `resolve` from a FileTree (same algorithm as FileTree.resolve: every
- * component looked up from the root, symlinks followed inside the image root) while
+ * Answers `exists` and `resolve` from a FileTree (with FileTree's own confined resolution,
+ * resolve-path.ts) while
  * recording what each looked-up path was. A later layer that changes none of the recorded
  * paths cannot change any answer (see `layerChangesSeen`), which lets a cached scan be
  * reused for an image that adds such layers.
@@ -46,27 +45,11 @@ export class RecordingTree implements TreeQueries {
   }
 
   resolve(path: string): string | undefined {
-    let pending = split(path);
-    const done: string[] = [];
-    let hops = 0;
-    while (pending.length > 0) {
-      const part = pending.shift() as string;
-      if (part === '..') {
-        done.pop();
-        continue;
-      }
-      const seen = this.look([...done, part]);
-      if (seen === 'A') return undefined;
-      if (seen.startsWith('L')) {
-        if (++hops > MAX_SYMLINK_HOPS) return undefined;
-        const link = seen.slice(1);
-        if (link.startsWith('/')) done.length = 0;
-        pending = [...split(link), ...pending];
-        continue;
-      }
-      done.push(part);
-    }
-    return `/${done.join('/')}`;
+    return resolveConfined(path, (parts) => {
+      const seen = this.look(parts);
+      if (seen === 'A') return ABSENT;
+      return seen.startsWith('L') ? { kind: 'symlink', link: seen.slice(1) } : OTHER;
+    });
   }
 }
 

@@ -1,4 +1,5 @@
 import type { LayerAnalysis, LayerEntry } from '../layers/analysis.js';
+import { type PathKind, resolveConfined, splitPath } from './resolve-path.js';
 
 /** A file as the squashed image shows it, with the layer that last wrote it. */
 export interface TreeFile {
@@ -14,11 +15,9 @@ interface Node {
   children: Map<string, Node> | undefined;
 }
 
-const MAX_SYMLINK_HOPS = 40;
-
-function split(path: string): string[] {
-  return path.split('/').filter((p) => p !== '' && p !== '.');
-}
+const split = splitPath;
+const ABSENT: PathKind = { kind: 'absent' };
+const OTHER: PathKind = { kind: 'other' };
 
 /**
  * The squashed, read-only view of an image's file system. Layers are applied bottom-up:
@@ -66,27 +65,11 @@ export class FileTree {
    * would inside a chroot; returns the final path, or undefined for loops / dangling links.
    */
   resolve(path: string): string | undefined {
-    let pending = split(path);
-    const done: string[] = [];
-    let hops = 0;
-    while (pending.length > 0) {
-      const part = pending.shift() as string;
-      if (part === '..') {
-        done.pop();
-        continue;
-      }
-      const node = this.lookup([...done, part]);
-      if (!node) return undefined;
-      if (node.entry?.type === 'symlink' && node.entry.link !== undefined) {
-        if (++hops > MAX_SYMLINK_HOPS) return undefined;
-        const target = split(node.entry.link);
-        if (node.entry.link.startsWith('/')) done.length = 0;
-        pending = [...target, ...pending];
-        continue;
-      }
-      done.push(part);
-    }
-    return `/${done.join('/')}`;
+    return resolveConfined(path, (parts) => {
+      const node = this.lookup(parts);
+      if (!node) return ABSENT;
+      return node.entry?.type === 'symlink' && node.entry.link !== undefined ? { kind: 'symlink', link: node.entry.link } : OTHER;
+    });
   }
 
   /** Every path in the tree, depth-first in name order. */
