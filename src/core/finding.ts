@@ -6,7 +6,9 @@ import type { LayerRef, Location, PackageType } from './package.js';
  * policy engine and VEX.
  */
 
-export type FindingSeverity = 'unknown' | 'negligible' | 'low' | 'medium' | 'high' | 'critical';
+/** The one severity scale of findings, lowest first (reports, policies, gates and the DB use it). */
+export const FINDING_SEVERITIES = ['unknown', 'negligible', 'low', 'medium', 'high', 'critical'] as const;
+export type FindingSeverity = (typeof FINDING_SEVERITIES)[number];
 
 /** Whether and how the vulnerability can be fixed in this package. */
 export type FixState = 'fixed' | 'not_fixed' | 'will_not_fix' | 'fix_deferred' | 'end_of_life' | 'under_investigation';

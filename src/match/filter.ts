@@ -1,9 +1,10 @@
-import type { Finding, FindingSeverity } from '../core/finding.js';
+import { FINDING_SEVERITIES, type Finding, type FindingSeverity } from '../core/finding.js';
+
+export { FINDING_SEVERITIES };
 import { PortcullisError } from '../core/errors.js';
 
 /** The quick filters users know from Trivy and Grype: `--severity`, `--ignore-unfixed`. */
 
-export const FINDING_SEVERITIES: readonly FindingSeverity[] = ['unknown', 'negligible', 'low', 'medium', 'high', 'critical'];
 
 /** Parses `HIGH,critical` (case-insensitive, Trivy's names too: UNKNOWN, LOW, MEDIUM, HIGH, CRITICAL). */
 export function parseSeverities(text: string): Set<FindingSeverity> {

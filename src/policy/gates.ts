@@ -1,5 +1,5 @@
 import { PortcullisError } from '../core/errors.js';
-import type { Finding, FindingSeverity } from '../core/finding.js';
+import { FINDING_SEVERITIES, type Finding, type FindingSeverity } from '../core/finding.js';
 
 /**
  * The quick gates users know without a policy file:
@@ -12,7 +12,7 @@ import type { Finding, FindingSeverity } from '../core/finding.js';
  * "Reported" means after VEX, the ignore file, `--severity` and `--ignore-unfixed`.
  */
 
-const ORDER: readonly FindingSeverity[] = ['unknown', 'negligible', 'low', 'medium', 'high', 'critical'];
+const ORDER: readonly FindingSeverity[] = FINDING_SEVERITIES;
 
 export interface GateOptions {
   readonly failOn?: FindingSeverity;

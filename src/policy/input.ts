@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { PortcullisError } from '../core/errors.js';
-import type { Finding } from '../core/finding.js';
+import { FINDING_SEVERITIES, type Finding } from '../core/finding.js';
 import { PACKAGE_TYPES } from '../core/package.js';
 
 /**
@@ -77,7 +77,7 @@ export interface PolicyInput {
 // Finding fields get defaults so that hand-written inputs stay short; a finding needs an id
 // and a package name at least.
 
-const SEVERITY = z.enum(['unknown', 'negligible', 'low', 'medium', 'high', 'critical']);
+const SEVERITY = z.enum(FINDING_SEVERITIES);
 const FIX_STATE = z.enum(['fixed', 'not_fixed', 'will_not_fix', 'fix_deferred', 'end_of_life', 'under_investigation']);
 const date = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'not an RFC 3339 date');
 

@@ -1,7 +1,8 @@
 import type { Finding, FindingSeverity } from '../core/finding.js';
 import { markdownCode, markdownInline, workflowData, workflowProperty } from './escape.js';
 import { fixText, imageName, packagePath } from './facts.js';
-import { type Reporter, type ScanReport, SEVERITY_ORDER, severityRank } from './types.js';
+import { sortFindings } from './table.js';
+import { type Reporter, type ScanReport, SEVERITY_ORDER } from './types.js';
 
 /**
  * GitHub Actions output: workflow-command annotations
@@ -22,17 +23,13 @@ export const MAX_ROWS = 500;
 type Command = 'error' | 'warning' | 'notice';
 const COMMAND: Readonly<Record<FindingSeverity, Command>> = { critical: 'error', high: 'error', medium: 'warning', low: 'notice', negligible: 'notice', unknown: 'notice' };
 
-function sorted(list: readonly Finding[]): Finding[] {
-  return [...list].sort((a, b) => severityRank(a.severity) - severityRank(b.severity) || a.package.name.localeCompare(b.package.name) || a.id.localeCompare(b.id));
-}
-
 /** `-->` (or `--!>`) would close the comment that hides the annotations in the summary; a soft hyphen before the `>` keeps it from forming. */
 function commentSafe(s: string): string {
   return s.replace(/--(!?)>/g, '--$1\u00AD>');
 }
 
 export function githubAnnotations(report: ScanReport): string[] {
-  const list = sorted(report.findings);
+  const list = sortFindings(report.findings);
   const lines = list.slice(0, MAX_ANNOTATIONS).map((f) => {
     const path = packagePath(f);
     const props = [...(path ? [`file=${workflowProperty(path.replace(/^\/+/, ''))}`] : []), `title=${workflowProperty(`${f.id} (${f.severity}) in ${f.package.name} ${f.package.version}`)}`];
@@ -52,7 +49,7 @@ function row(f: Finding): string {
 
 export function githubSummary(report: ScanReport): string[] {
   const inv = report.inventory;
-  const list = sorted(report.findings);
+  const list = sortFindings(report.findings);
   const counts = SEVERITY_ORDER.map((s) => [s, list.filter((f) => f.severity === s).length] as const).filter(([, n]) => n > 0);
   const os = inv.os ? `, ${inv.os.prettyName ?? `${inv.os.id} ${inv.os.versionId}`}` : '';
   const out = [

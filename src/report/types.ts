@@ -1,5 +1,5 @@
 import type { Inventory } from '../catalog/inventory.js';
-import type { Finding } from '../core/finding.js';
+import { FINDING_SEVERITIES, type Finding, type FindingSeverity } from '../core/finding.js';
 import type { Problem } from '../core/problem.js';
 
 /** What one `portcullis image` run produced: the input of every reporter. */
@@ -27,7 +27,8 @@ export interface Reporter {
   render(report: ScanReport, opts: { readonly color?: boolean; readonly width?: number }): string;
 }
 
-export const SEVERITY_ORDER = ['critical', 'high', 'medium', 'low', 'negligible', 'unknown'] as const;
+/** Most severe first, the order reports list findings in. */
+export const SEVERITY_ORDER: readonly FindingSeverity[] = [...FINDING_SEVERITIES].reverse();
 
 export function severityRank(s: string): number {
   const i = (SEVERITY_ORDER as readonly string[]).indexOf(s);

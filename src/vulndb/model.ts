@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FINDING_SEVERITIES, type FindingSeverity } from '../core/finding.js';
 
 /**
  * The advisory model every feed parses into and the database stores. It is OSV
@@ -8,8 +9,8 @@ import { z } from 'zod';
  */
 
 /** Normalized severity, the scale reports and policies use. */
-export const SEVERITIES = ['unknown', 'negligible', 'low', 'medium', 'high', 'critical'] as const;
-export type Severity = (typeof SEVERITIES)[number];
+export const SEVERITIES = FINDING_SEVERITIES;
+export type Severity = FindingSeverity;
 
 /** Distro status of a package for one advisory (SCANNER-NOTES §4.2–4.5). */
 export const AFFECTED_STATUSES = [
