@@ -3,9 +3,7 @@ import { PortcullisError } from '../../core/errors.js';
 import { exportBundle, generateKeyPair, importBundle, loadPrivateKey, loadTrustedKeys, writeKeyPair } from '../../vulndb/bundle/index.js';
 import type { CliIo } from '../io.js';
 import { COMMON_OPTIONS, helpText, type OptionSpec, parseOptions } from '../options.js';
-import { dbPathOf } from './db.js';
-
-const DB_OPT: OptionSpec = { name: 'db', type: 'string', arg: 'PATH', env: 'PORTCULLIS_DB', help: 'database file (default ~/.cache/portcullis/db/portcullis.db)' };
+import { DB_OPT, dbPathOf } from './db.js';
 
 const EXPORT_OPTIONS: readonly OptionSpec[] = [
   { name: 'key', type: 'string', arg: 'FILE', env: 'PORTCULLIS_BUNDLE_KEY', help: 'Ed25519 private key (PEM) to sign with' },

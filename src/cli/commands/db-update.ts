@@ -7,13 +7,13 @@ import { progressToBar, readFeedState, updateFeeds } from '../../vulndb/update/i
 import type { CliIo } from '../io.js';
 import { COMMON_OPTIONS, helpText, type OptionSpec, parseOptions } from '../options.js';
 import { Progress } from '../progress.js';
-import { dbPathOf, printBuild } from './db.js';
+import { DB_OPT, dbPathOf, printBuild } from './db.js';
 
 const OPTIONS: readonly OptionSpec[] = [
   { name: 'only', type: 'string', arg: 'IDS', help: `update only these feeds (comma-separated; all: ${FEEDS.map((f) => f.id).join(', ')})` },
   { name: 'feeds', type: 'string', arg: 'IDS', env: 'PORTCULLIS_FEEDS', help: `feeds the database is built from (default ${DEFAULT_FEEDS.join(',')})` },
   { name: 'base-url', type: 'string', multiple: true, arg: 'ID=URL', help: 'fetch feed ID from a mirror (https, or http on loopback)' },
-  { name: 'db', type: 'string', arg: 'PATH', env: 'PORTCULLIS_DB', help: 'database file (default ~/.cache/portcullis/db/portcullis.db)' },
+  DB_OPT,
   ...COMMON_OPTIONS,
 ];
 

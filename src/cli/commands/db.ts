@@ -15,7 +15,7 @@ import { COMMON_OPTIONS, helpText, type OptionSpec, type ParsedValues, parseOpti
  * have the old one open keep reading it.
  */
 
-const DB_OPT: OptionSpec = { name: 'db', type: 'string', arg: 'PATH', env: 'PORTCULLIS_DB', help: 'database file (default ~/.cache/portcullis/db/portcullis.db)' };
+export const DB_OPT: OptionSpec = { name: 'db', type: 'string', arg: 'PATH', env: 'PORTCULLIS_DB', help: 'database file (default ~/.cache/portcullis/db/portcullis.db)' };
 
 const SUBCOMMANDS: Readonly<Record<string, { help: string; run: (argv: readonly string[], io: CliIo) => Promise<number> }>> = {
   build: { help: 'build the database from feed directories (DIR/<feed-id>/ or --feed ID=DIR)', run: buildCommand },
