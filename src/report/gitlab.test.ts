@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { GITLAB_SCHEMA_VERSION, gitlabReporter } from './gitlab.js';
 import { HOSTILE, demoReport, emptyReport, finding, hostileReport, hugeReport, inventory, pkg } from './testdata/reports.js';
-import { gitlabErrors } from './testdata/validators.js';
+import { gitlabErrors } from '../../test/helpers/json-schemas.js';
 import type { ScanReport } from './types.js';
 
 interface Vuln {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FINGERPRINT_KEY, imageUri, sarifReporter } from './sarif.js';
 import { HOSTILE, demoReport, emptyReport, finding, hostileReport, hugeReport, inventory, pkg } from './testdata/reports.js';
-import { sarifErrors } from './testdata/validators.js';
+import { sarifErrors } from '../../test/helpers/json-schemas.js';
 
 interface Result {
   ruleId: string;

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import type { Finding } from '../../src/core/finding.js';
 import { severityRank } from '../../src/report/types.js';
-import { gitlabErrors, sarifErrors } from '../../src/report/testdata/validators.js';
+import { gitlabErrors, sarifErrors } from '../helpers/json-schemas.js';
 import { PACKAGE_ROOT } from '../../src/version.js';
 import { type CliShim, runScript, startCliShim } from '../helpers/ci-shell.js';
 import { exitCodeOf, runCli } from '../helpers/cli.js';
