@@ -78,6 +78,12 @@ export interface Finding {
   readonly fixedVersions: readonly string[];
   readonly summary?: string;
   readonly published?: string;
+  /**
+   * When the fix became known: the earliest `published` of the matched advisories whose
+   * affected range for this version closes with a fix (feeds do not date fixes added later to
+   * an older advisory, so this can be early, never late). Grace-period policies count from it.
+   */
+  readonly fixPublished?: string;
   readonly modified?: string;
   readonly cwes: readonly string[];
   readonly references: readonly string[];

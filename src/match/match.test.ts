@@ -20,8 +20,10 @@ const ADVISORIES: AdvisoryInput[] = [
   // DSA naming two CVEs: evidence on each CVE's finding, never one merged finding.
   { id: 'DSA-9999-1', source: 'debian', aliases: ['CVE-2023-0001', 'CVE-2023-0004'], affected: [{ ecosystem: 'Debian:12', name: 'openssl', ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '3.0.11-1~deb12u1' }] }] }] },
   // npm: GHSA with its CVE alias and a PYSEC-like duplicate from another database.
-  { id: 'GHSA-35jh-r3h4-6jhm', source: 'osv', aliases: ['CVE-2021-23337'], ratings: [{ severity: 'high', raw: 'HIGH', source: 'ghsa' }], affected: [{ ecosystem: 'npm', name: 'lodash', ranges: [{ type: 'SEMVER', events: [{ introduced: '0' }, { fixed: '4.17.21' }] }] }] },
-  { id: 'NSWG-ECO-1', source: 'nswg', aliases: ['CVE-2021-23337'], affected: [{ ecosystem: 'npm', name: 'lodash', ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '4.17.20' }] }] }] },
+  { id: 'GHSA-35jh-r3h4-6jhm', source: 'osv', published: '2021-02-15T00:00:00Z', aliases: ['CVE-2021-23337'], ratings: [{ severity: 'high', raw: 'HIGH', source: 'ghsa' }], affected: [{ ecosystem: 'npm', name: 'lodash', ranges: [{ type: 'SEMVER', events: [{ introduced: '0' }, { fixed: '4.17.21' }] }] }] },
+  { id: 'NSWG-ECO-1', source: 'nswg', published: '2021-01-10T00:00:00Z', aliases: ['CVE-2021-23337'], affected: [{ ecosystem: 'npm', name: 'lodash', ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '4.17.20' }] }] }] },
+  // Published before both, but its own range has no fix: it does not date the fix.
+  { id: 'GHSA-nofix', source: 'osv', published: '2020-01-01T00:00:00Z', aliases: ['CVE-2021-23337'], affected: [{ ecosystem: 'npm', name: 'lodash', ranges: [{ type: 'SEMVER', events: [{ introduced: '4.0.0' }, { last_affected: '4.17.30' }] }] }] },
   { id: 'GHSA-withdrawn', source: 'osv', withdrawn: '2024-01-01T00:00:00Z', affected: [{ ecosystem: 'npm', name: 'lodash', ranges: [{ type: 'SEMVER', events: [{ introduced: '0' }] }] }] },
   // PyPI names are compared after PEP 503 normalization; the Debian-owned copy is not matched again.
   { id: 'PYSEC-2023-74', source: 'osv', aliases: ['CVE-2023-32681'], affected: [{ ecosystem: 'PyPI', name: 'requests', ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '2.3.0' }, { fixed: '2.31.0' }] }] }] },
@@ -89,7 +91,10 @@ describe('matchInventory', () => {
     const { findings } = matchInventory({ packages, relationships: rel, os: BOOKWORM }, db);
     const lf = findings.filter((f) => f.package.id === lodash.id);
     expect(lf).toHaveLength(1);
-    expect(lf[0]).toMatchObject({ id: 'CVE-2021-23337', aliases: ['CVE-2021-23337', 'GHSA-35jh-r3h4-6jhm', 'NSWG-ECO-1'], severity: 'high', severitySource: 'ghsa', fixedVersions: ['4.17.20', '4.17.21'], kev: { dateAdded: '2024-05-01' } });
+    expect(lf[0]).toMatchObject({ id: 'CVE-2021-23337', aliases: ['CVE-2021-23337', 'GHSA-35jh-r3h4-6jhm', 'GHSA-nofix', 'NSWG-ECO-1'], severity: 'high', severitySource: 'ghsa', fixedVersions: ['4.17.20', '4.17.21'], kev: { dateAdded: '2024-05-01' } });
+    // The fix date is the earliest advisory whose range for this version ends in a fix.
+    expect(lf[0]?.fixPublished).toBe('2021-01-10T00:00:00Z');
+    expect(lf[0]?.published).toBe('2020-01-01T00:00:00Z');
   });
 
   it('matches language packages by normalized name; Debian-owned ones only through the distro; compiled-in Go modules always', () => {

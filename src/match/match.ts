@@ -151,6 +151,8 @@ function findingsFor(hits: readonly Hit[], db: VulnDb): Finding[] {
     const dates = (k: 'published' | 'modified') => g.members.flatMap((m) => (m[k] ? [m[k]] : [])).sort();
     const summary = g.members.find((m) => m.summary)?.summary;
     const published = dates('published')[0];
+    const fixDates = gh.flatMap((h) => (h.fixed && h.advisory.published ? [h.advisory.published] : [])).sort((a, b) => Date.parse(a) - Date.parse(b));
+    const fixPublished = fixDates[0];
     const modified = dates('modified').at(-1);
     const finding: Finding = {
       id: g.primary,
@@ -167,6 +169,7 @@ function findingsFor(hits: readonly Hit[], db: VulnDb): Finding[] {
       evidence: gh.map(evidenceOf),
       ...(summary ? { summary } : {}),
       ...(published ? { published } : {}),
+      ...(fixPublished ? { fixPublished } : {}),
       ...(modified ? { modified } : {}),
       ...(kev ? { kev: { dateAdded: kev.dateAdded, ...(kev.dueDate ? { dueDate: kev.dueDate } : {}), ...(kev.knownRansomware === undefined ? {} : { knownRansomware: kev.knownRansomware }) } } : {}),
       ...(epss ? { epss: { score: epss.score, percentile: epss.percentile, date: epss.date } } : {}),

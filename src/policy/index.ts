@@ -6,7 +6,6 @@
 export { type EvidenceFinding, evaluatePolicy, type ExceptionReport, MAX_EVIDENCE, type PolicyResult, policyNeeds, type RuleResult, type Verdict } from './evaluate.js';
 export { explainResult } from './explain.js';
 export { imageFacts } from './facts/image.js';
-export { fixPublished, withFixDates } from './facts/fix-dates.js';
 export { FIELDS } from './fields/registry.js';
 export type { Need } from './fields/types.js';
 export {

@@ -24,9 +24,8 @@ export interface SignatureFacts {
 }
 
 /**
- * A finding plus the date its fix became known. `fixPublished` is the earliest `published`
- * of the advisories in the finding's evidence that carry the fixed version (see
- * facts/fix-dates.ts); when absent, grace periods use the finding's own `published`.
+ * A finding as the engine reads it. `fixPublished` (set by the matcher, see Finding) dates the
+ * fix; when absent, grace periods use the finding's own `published`.
  */
 export interface PolicyFinding extends Finding {
   readonly fixPublished?: string;

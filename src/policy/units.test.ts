@@ -5,7 +5,6 @@ import type { Finding } from '../core/finding.js';
 import type { ImageMetadata } from '../image/types.js';
 import { PACKAGE_ROOT } from '../version.js';
 import { imageFacts } from './facts/image.js';
-import { fixPublished } from './facts/fix-dates.js';
 import { FAMILIES } from './fields/types.js';
 import { FIELDS } from './fields/registry.js';
 import { parseExitCode, parseFailOn, quickGate } from './gates.js';
@@ -127,23 +126,6 @@ describe('facts', () => {
     const bare = imageFacts(meta({ source: 'dir', reference: 'dir:/rootfs', tags: [] }));
     expect(bare.registry).toBeUndefined();
     expect(bare.repository).toBeUndefined();
-  });
-
-  it('dates a fix by the earliest advisory in the evidence that carries the fixed version', () => {
-    const rows = [
-      { rid: 1, affected: { ecosystem: 'npm', name: 'x', ranges: [{ type: 'SEMVER' as const, events: [{ introduced: '0' }, { fixed: '2' }] }], versions: [] } },
-      { rid: 2, affected: { ecosystem: 'npm', name: 'x', ranges: [{ type: 'SEMVER' as const, events: [{ introduced: '0' }, { fixed: '2' }] }], versions: [] } },
-      { rid: 3, affected: { ecosystem: 'npm', name: 'x', ranges: [{ type: 'SEMVER' as const, events: [{ introduced: '0' }, { fixed: '9' }] }], versions: [] } },
-    ];
-    const advisories: Record<number, { id: string; source: string; published?: string }> = {
-      1: { id: 'GHSA-aaaa-bbbb-cccc', source: 'ghsa', published: '2024-05-01T00:00:00Z' },
-      2: { id: 'OTHER-1', source: 'osv', published: '2020-01-01T00:00:00Z' },
-      3: { id: 'GHSA-aaaa-bbbb-cccc', source: 'ghsa', published: '2019-01-01T00:00:00Z' },
-    };
-    const db = { affected: () => rows, advisory: (rid: number) => ({ ...advisories[rid], rid }) } as never;
-    // OTHER-1 is not in the evidence; rid 3 carries another fix.
-    expect(fixPublished(finding('CVE-9', 'high'), db)).toBe('2024-05-01T00:00:00Z');
-    expect(fixPublished({ ...finding('CVE-9', 'high'), fixedVersions: [] }, db)).toBeUndefined();
   });
 });
 

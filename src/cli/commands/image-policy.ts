@@ -8,14 +8,12 @@ import { parseTime } from '../../policy/dates.js';
 import { evaluatePolicy, type PolicyResult, policyNeeds } from '../../policy/evaluate.js';
 import { explainResult } from '../../policy/explain.js';
 import { imageFacts } from '../../policy/facts/image.js';
-import { withFixDates } from '../../policy/facts/fix-dates.js';
 import { type GateResult, parseExitCode, parseFailOn, quickGate } from '../../policy/gates.js';
 import { applyIgnoreFile, IGNOREFILE, type IgnoreFile, type IgnoreLine, parseIgnoreFile } from '../../policy/ignorefile.js';
 import { type ComplianceFact, type PolicyInput, type SignatureFacts, type Stage, STAGES } from '../../policy/input.js';
 import { loadPolicies } from '../../policy/load.js';
 import type { LoadedPolicy } from '../../policy/model.js';
 import { readPolicySources } from '../../policy/sources.js';
-import type { VulnDb } from '../../vulndb/db/open.js';
 import type { CliIo } from '../io.js';
 import type { OptionSpec, ParsedValues } from '../options.js';
 
@@ -129,7 +127,6 @@ export interface GateFacts {
   readonly findings: readonly Finding[];
   /** Findings the report shows (after --severity and --ignore-unfixed). */
   readonly reported: readonly Finding[];
-  readonly db: Pick<VulnDb, 'affected' | 'advisory'>;
   readonly compliance?: readonly ComplianceFact[];
   readonly signatures?: SignatureFacts;
 }
@@ -146,7 +143,7 @@ export function runGate(gate: Gate, facts: GateFacts): GateOutcome {
   let policy: PolicyResult | undefined;
   let input: GateOutcome['input'];
   if (gate.policies) {
-    const findings = withFixDates(facts.findings, facts.db);
+    const findings = facts.findings;
     const full: PolicyInput = {
       now: gate.now,
       image: imageFacts(facts.metadata),

@@ -117,7 +117,6 @@ export async function imageCommand(argv: readonly string[], io: CliIo): Promise<
       metadata: inventory.image,
       findings: ignored.kept,
       reported: values['show-suppressed'] ? filterFindings(ignored.kept, filter) : shown,
-      db: located.db,
       ...(compliance ? { compliance } : {}),
       ...(needs.signatures ? { signatures: await signatureFacts(ref, inventory.image, values, sourceOptions, io) } : {}),
     });
