@@ -2,8 +2,7 @@ import type { Evidence, Finding, FixState } from '../core/finding.js';
 import type { Package } from '../core/package.js';
 import { type Problem, problem } from '../core/problem.js';
 import type { Inventory } from '../catalog/inventory.js';
-import { schemeById } from '../version/registry.js';
-import type { VersionScheme } from '../version/types.js';
+import { advisoryScheme } from '../vulndb/ecosystem.js';
 import type { StoredAdvisory, VulnDb } from '../vulndb/db/open.js';
 import type { Affected, Rating } from '../vulndb/model.js';
 import { type Lookup, lookupsFor, ownedPackages } from './candidates.js';
@@ -64,7 +63,7 @@ export function matchInventory(inv: Pick<Inventory, 'packages' | 'relationships'
       const hits = plan.lookups.flatMap((l) => hitsFor(p, l, db, problems));
       bodies = hits.length > 0 ? findingsFor(hits, db) : [];
       // An invalid version is reported per package (its problem names the package): not memoized.
-      if (plan.lookups.every((l) => comparator(l.scheme)?.isValid(l.version) !== false)) memo.set(key, bodies);
+      if (plan.lookups.every((l) => advisoryScheme(l.scheme)?.isValid(l.version) !== false)) memo.set(key, bodies);
     }
     if (bodies.length === 0) continue;
     const pkg = packageRef(p);
@@ -88,24 +87,9 @@ function packageRef(p: Package): Finding['package'] {
   return { id: p.id, type: p.type, name: p.name, version: p.version, purl: p.purl, locations: p.locations, ...(p.layer ? { layer: p.layer } : {}) };
 }
 
-const COMPARATORS = new Map<Lookup['scheme'], VersionScheme | undefined>();
-
-/**
- * The scheme a lookup compares with. Go's scheme (like the go command) wants the `v` prefix
- * that OSV's Go records leave out (`1.19.9`, `0.7.0`), so both sides get it.
- */
-function comparator(id: Lookup['scheme']): VersionScheme | undefined {
-  // One object per scheme for the process: ranges.ts keeps sorted bounds per scheme object.
-  if (COMPARATORS.has(id)) return COMPARATORS.get(id);
-  const scheme = schemeById(id);
-  const v = (s: string) => (s.startsWith('v') || s === '0' ? s : `v${s}`);
-  const out = !scheme || id !== 'go' ? scheme : { ...scheme, isValid: (s: string) => scheme.isValid(v(s)), compare: (a: string, b: string) => scheme.compare(v(a), v(b)) };
-  COMPARATORS.set(id, out);
-  return out;
-}
 
 function hitsFor(p: Package, l: Lookup, db: VulnDb, problems: Problem[]): Hit[] {
-  const scheme = comparator(l.scheme);
+  const scheme = advisoryScheme(l.scheme);
   if (!scheme) return [];
   if (!scheme.isValid(l.version)) {
     problems.push(problem('VERSION_INVALID', `${p.id}: "${l.version}" is not a valid ${l.scheme} version; not matched`, p.locations[0] ? { path: p.locations[0].path } : {}));
@@ -144,7 +128,7 @@ function findingsFor(hits: readonly Hit[], db: VulnDb): Finding[] {
     const nvd = db.hasSource('nvd') ? cves.flatMap((c) => db.byAlias(c).filter((a) => a.source === 'nvd' && !a.withdrawn)) : [];
     const pkgRatings: Rating[] = gh.flatMap((h) => (h.affected.rating ? [h.affected.rating] : []));
     const sev = chooseSeverity(pkgRatings, g.members, nvd);
-    const scheme = comparator(gh[0]?.lookup.scheme ?? 'semver');
+    const scheme = advisoryScheme(gh[0]?.lookup.scheme ?? 'semver');
     const fixes = [...new Set(gh.flatMap((h) => (h.fixed ? [h.fixed] : [])))].sort((a, b) => scheme?.compare(a, b) ?? 0);
     const kev = cves.map((c) => db.kev(c)).find(Boolean);
     const epss = cves.map((c) => db.epss(c)).find(Boolean);

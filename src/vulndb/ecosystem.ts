@@ -1,6 +1,7 @@
 import type { OsInfo } from '../core/os.js';
 import type { PackageType } from '../core/package.js';
-import type { SchemeId } from '../version/types.js';
+import { schemeById } from '../version/registry.js';
+import type { SchemeId, VersionScheme } from '../version/types.js';
 
 /**
  * Ecosystem names as OSV writes them, the version scheme each one orders by, and the
@@ -84,6 +85,23 @@ export function distroEcosystem(os: OsInfo | undefined): string | undefined {
     return normalizeEcosystem(`${family}:${os.versionId}`);
   }
   return undefined;
+}
+
+const ADVISORY_SCHEMES = new Map<SchemeId, VersionScheme | undefined>();
+
+/**
+ * A scheme that reads versions as advisories write them. Go's scheme (like the go command)
+ * wants the `v` prefix that OSV's Go records leave out (`1.19.9`, `0.7.0`), so here both sides
+ * get it; every other scheme is returned as is. One object per scheme for the process (range
+ * evaluation caches per scheme object).
+ */
+export function advisoryScheme(id: SchemeId): VersionScheme | undefined {
+  if (ADVISORY_SCHEMES.has(id)) return ADVISORY_SCHEMES.get(id);
+  const scheme = schemeById(id);
+  const v = (s: string) => (s.startsWith('v') || s === '0' ? s : `v${s}`);
+  const out = !scheme || id !== 'go' ? scheme : { ...scheme, isValid: (s: string) => scheme.isValid(v(s)), compare: (a: string, b: string) => scheme.compare(v(a), v(b)) };
+  ADVISORY_SCHEMES.set(id, out);
+  return out;
 }
 
 /** PEP 503 for PyPI, lower case where the registry is case-insensitive, as written elsewhere. */

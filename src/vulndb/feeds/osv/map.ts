@@ -2,7 +2,7 @@ import type { ErrorCode } from '../../../core/errors.js';
 import { schemeById } from '../../../version/registry.js';
 import type { VersionScheme } from '../../../version/types.js';
 import { cvssFromVector } from '../../cvss.js';
-import { normalizeEcosystem, normalizePackageName, schemeForEcosystem } from '../../ecosystem.js';
+import { advisoryScheme, normalizeEcosystem, normalizePackageName, schemeForEcosystem } from '../../ecosystem.js';
 import { type AdvisoryInput, AdvisorySchema, type Cvss, type Range, type RangeEvent, type Rating, type Severity } from '../../model.js';
 import { clipText, quote } from '../reporter.js';
 import { OsvAffectedSchema, type OsvRange, OsvRecordSchema } from './schema.js';
@@ -142,7 +142,7 @@ function mapAffected(raw: unknown, id: string, index: number, ctx: MapContext, a
     return 'unknown';
   }
   const schemeId = schemeForEcosystem(ecosystem);
-  const scheme = schemeId ? schemeById(schemeId) : undefined;
+  const scheme = schemeId ? advisoryScheme(schemeId) : undefined;
   const semver = schemeById('semver');
   const rating = (a.severity ?? []).flatMap((s) => {
     if (s.type === 'Ubuntu') return ubuntuRating(s.score, id, ctx) ?? [];
@@ -195,7 +195,7 @@ function mapRange(range: OsvRange, scheme: VersionScheme | undefined, lastKnown:
     if (!m) ctx.problem('FEED_PARSE', `${what}: unreadable last_known_affected_version_range ${quote(lastKnown)}`);
     else events.push(m[1] === '<=' ? { last_affected: m[2] as string } : { limit: m[2] as string });
   }
-  const bad = events.map(eventVersion).find((v) => v !== '0' && (v === '' || (scheme !== undefined && !scheme.isValid(scheme.id === 'go' ? `v${v}` : v))));
+  const bad = events.map(eventVersion).find((v) => v !== '0' && (v === '' || (scheme !== undefined && !scheme.isValid(v))));
   if (bad !== undefined) {
     ctx.problem('VERSION_INVALID', `${what}: ${range.type} range skipped: ${JSON.stringify(bad.slice(0, 100))} is not a valid ${range.type === 'SEMVER' ? 'SemVer' : (scheme?.id ?? '')} version`);
     return undefined;
