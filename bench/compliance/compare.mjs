@@ -22,15 +22,17 @@ function equivalent(peer, ours) {
  * Every disagreement seen on the benchmark host (2 cores, Debian 12, dockerd 20.10.24 started by
  * run.sh, no auditd, no AppArmor/SELinux), investigated in bench/compliance/README.md.
  * `design`: the two decide differently on purpose; `peer`: the peer's test is misled on this
- * host; `gap`: ours does not look where it should (a follow-up, not fixed here). A disagreement
- * not listed here prints UNEXPLAINED.
+ * host (it looks at a file the daemon under test does not use); `gap`: ours does not look where
+ * it should (a follow-up). A disagreement not listed here prints UNEXPLAINED.
  */
 export const KNOWN = {
   '1.1.1': ['peer', 'dockerd bind-mounts its data root onto itself, so `mountpoint -q` passes; ours sees the bind mount is of the root file system (same device) and fails'],
   '1.1.2': ['design', 'the peer only lists the docker group (INFO) unless -u names trusted users; ours passes when the group has no members'],
-  '1.1.8': ['gap', 'ours audits /run/containerd/containerd.sock only (absent: skip); the peer takes any containerd.sock under /run, here the machine daemon\'s managed one, not the bench daemon\'s'],
+  '1.1.8': ['peer', 'the peer audits the first containerd.sock that `find /run` lists (if any), whichever daemon it belongs to; ours audits the socket the bench daemon dials, its own containerd under --exec-root'],
   '2.7': ['design', 'no TCP listener: the peer reports INFO "not listening on TCP", ours passes (nothing to protect)'],
   '2.18': ['design', 'the peer retires the check on engines newer than 19.03 (INFO, "Deprecated"); ours still checks that experimental is off'],
+  '3.23': ['peer', 'the peer only looks at /run/containerd/containerd.sock, which no containerd serves here ("File not found"); ours examines the socket the bench daemon dials, <exec-root>/containerd/containerd.sock'],
+  '3.24': ['peer', 'as 3.23: the peer only looks at /run/containerd/containerd.sock; ours examines the bench daemon\'s <exec-root>/containerd/containerd.sock'],
   '4.7': ['design', 'an imported image has no build history: ours skips (nothing to judge), the peer passes (no "update" in `docker history`)'],
   '4.9': ['design', 'as 4.7: ours skips without build history, the peer passes (no ADD in `docker history`)'],
   '5.2': ['design', 'AppArmor is not enabled here: the peer WARNs on the empty profile, ours skips (CIS: "if applicable")'],

@@ -64,6 +64,7 @@ export async function evaluateHost(all: readonly Check[], o: EngineOptions & { e
     dataRoot: d ? d.settings.dataRoot : unknown('the daemon endpoint is invalid'),
     engineVersion: d?.version.known ? known(d.version.value.Version) : unknown(d?.version.known === false ? d.version.reason : 'no daemon'),
     paths: HOST_AUDIT_PATHS,
+    containerdSocket: d ? d.files.containerdSocket : unknown('the daemon endpoint is invalid'),
     env: o.env,
     queryKernel: root === '/',
     ...(o.signal ? { signal: o.signal } : {}),

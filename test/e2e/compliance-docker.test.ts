@@ -1,9 +1,10 @@
-import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
+import { exec } from '../helpers/exec.js';
 import { tmpDirPool } from '../helpers/tmp.js';
 import { loadBase, runOrCreate, type SecondDaemon, secondDaemonUnavailable, startDaemon } from './compliance-dockerd.js';
 
@@ -15,7 +16,7 @@ import { loadBase, runOrCreate, type SecondDaemon, secondDaemonUnavailable, star
 const skipReason = await secondDaemonUnavailable();
 if (skipReason) console.warn(`[skip] compliance e2e: ${skipReason}`);
 
-type Report = { checks: { id: string; status: string; results: { subject: string; status: string; reason?: string }[] }[]; capabilities?: Record<string, { added: string[]; runtimeBeyondDefault: string[] }> };
+type Report = { checks: { id: string; status: string; results: { subject: string; status: string; reason?: string; evidence: { subject?: string; value?: string; message: string }[] }[] }[]; capabilities?: Record<string, { added: string[]; runtimeBeyondDefault: string[] }> };
 
 async function report(argv: string[]): Promise<Report> {
   const r = await runCli(['compliance', ...argv, '--format', 'json'], { env: {} });
@@ -109,6 +110,28 @@ describe.skipIf(skipReason !== undefined)('portcullis compliance against a secon
     expect(JSON.stringify(secrets)).not.toContain('hunter2');
     expect(JSON.stringify(bad.checks.find((c) => c.id === 'cis-docker-4.8'))).toContain('/usr/local/bin/suid-true');
     expect(JSON.stringify(bad.checks.find((c) => c.id === 'cis-docker-4.9'))).toContain('ADD of a remote URL');
+  });
+
+  // docker-bench-security looks at /run/containerd/containerd.sock (3.23, 3.24) or the first
+  // containerd.sock under /run (1.1.8); this daemon runs its own containerd under its exec root.
+  it('examines the containerd socket the daemon dials (1.1.8, 3.23, 3.24)', async () => {
+    const execRoot = join(dir, 'engine', 'exec');
+    // Asked of ps: the containerd dockerd started (pid file under its exec root) is its child, else it dials the system one.
+    const child = await readFile(join(execRoot, 'containerd', 'containerd.pid'), 'utf8').then((t) => t.trim(), () => '');
+    const parent = child ? await exec('ps', ['-o', 'ppid=', '-p', child]).then((r) => r.stdout.trim(), () => '') : '';
+    const expected = parent === String(weak?.pid) ? join(execRoot, 'containerd', 'containerd.sock') : '/run/containerd/containerd.sock';
+    const [owner, mode] = (await exec('stat', ['-c', '%U:%G %a', expected])).stdout.trim().split(' ');
+
+    const daemon = await report(['daemon', '--docker-host', weak?.host ?? '']);
+    const check = (rep: Report, id: string) => rep.checks.find((c) => c.id === `cis-docker-${id}`);
+    expect(check(daemon, '3.23')?.results[0]?.evidence[0]).toMatchObject({ subject: expected, value: owner });
+    expect(statusOf(daemon, '3.23')).toBe(owner === 'root:root' ? 'pass' : 'fail');
+    expect(check(daemon, '3.24')?.results[0]?.evidence[0]).toMatchObject({ subject: expected, value: `0${mode}` });
+    expect(statusOf(daemon, '3.24')).toBe((Number.parseInt(mode ?? '777', 8) & ~0o660) === 0 ? 'pass' : 'fail');
+
+    const host = await report(['host', '--docker-host', weak?.host ?? '']);
+    expect(['pass', 'fail']).toContain(statusOf(host, '1.1.8'));
+    expect(check(host, '1.1.8')?.results[0]?.evidence[0]?.message).toContain(expected);
   });
 
   it('flips the daemon checks from weak to hardened settings', async () => {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { type Endpoint, parseDockerHost } from '../../image/daemon/engine.js';
 import { type Known, known, unknown } from '../outcome.js';
+import { type ContainerdSocket, managedContainerdRunning, resolveContainerdSocket } from './containerd-socket.js';
 import { lastFlag, parseDaemonFlags, type ParsedFlags } from './daemon-flags.js';
 import { type DaemonProcess, findDaemonProcess } from './daemon-process.js';
 import { type DaemonJson, DaemonJsonSchema, type DaemonSettings, resolveSettings } from './daemon-settings.js';
@@ -17,6 +18,8 @@ export interface DaemonInput {
   /** Where daemon.json is (the `--config-file` flag, else /etc/docker/daemon.json). */
   readonly configPath: string;
   readonly settings: DaemonSettings;
+  /** The containerd socket this daemon dials, and how that was decided. */
+  readonly containerd: Known<ContainerdSocket>;
   readonly files: DaemonFiles;
   readonly inventory: Known<DaemonInventory>;
 }
@@ -35,7 +38,8 @@ export interface DaemonFiles {
   readonly daemonJson: FileFact;
   readonly etcDefaultDocker: FileFact;
   readonly sysconfigDocker: FileFact;
-  readonly containerdSocket: FileFact;
+  /** The socket of the containerd this daemon uses (see containerd-socket.ts). */
+  readonly containerdSocket: Known<FileFact>;
 }
 
 export interface DaemonInventory {
@@ -109,11 +113,18 @@ export async function gatherDaemon(opts: DaemonGatherOptions): Promise<DaemonInp
     engineRead(ep, '/version', EngineVersionSchema, opts.signal),
     inventory(ep, opts.signal),
   ]);
-  const proc = findDaemonProcess(opts.procRoot ?? '/proc', ep, opts.daemonPid);
+  const procRoot = opts.procRoot ?? '/proc';
+  const proc = findDaemonProcess(procRoot, ep, opts.daemonPid);
   const flags: Known<ParsedFlags> = proc.known ? known(parseDaemonFlags(proc.value.argv.slice(1))) : unknown(proc.reason);
   const configPath = (flags.known ? lastFlag(flags.value, 'config-file') : undefined) ?? DEFAULT_CONFIG;
   const json = readDaemonJson(fs, configPath);
   const settings = resolveSettings({ flags, json, info });
+  const containerd = resolveContainerdSocket({
+    flags,
+    json,
+    exists: (p) => fs.stat(p).exists,
+    managedRunning: (execRoot) => (proc.known ? managedContainerdRunning(fs.root, procRoot, execRoot, proc.value.pid) : undefined),
+  });
   const sockets: Known<FileFact[]> = settings.hosts.known
     ? known(settings.hosts.value.filter((h) => h.startsWith('unix://') || h.startsWith('fd://')).map((h) => fs.stat(h.startsWith('fd://') ? '/var/run/docker.sock' : h.slice('unix://'.length))))
     : unknown(settings.hosts.reason);
@@ -126,6 +137,7 @@ export async function gatherDaemon(opts: DaemonGatherOptions): Promise<DaemonInp
     process: proc,
     configPath,
     settings,
+    containerd,
     inventory: inv,
     files: {
       dockerService: unitFile(fs, 'docker.service'),
@@ -139,7 +151,7 @@ export async function gatherDaemon(opts: DaemonGatherOptions): Promise<DaemonInp
       daemonJson: fs.stat(configPath),
       etcDefaultDocker: fs.stat('/etc/default/docker'),
       sysconfigDocker: fs.stat('/etc/sysconfig/docker'),
-      containerdSocket: fs.stat('/run/containerd/containerd.sock'),
+      containerdSocket: containerd.known ? known({ ...fs.stat(containerd.value.path), origin: containerd.value.why }) : unknown(containerd.reason),
     },
   };
 }

@@ -38,6 +38,8 @@ export const DaemonJsonSchema = z
     experimental: z.boolean().optional(),
     'data-root': z.string().optional(),
     'exec-root': z.string().optional(),
+    /** The containerd socket dockerd dials (`--containerd`). */
+    containerd: z.string().optional(),
     group: z.string().optional(),
     pidfile: z.string().optional(),
   })

@@ -27,6 +27,8 @@ export interface FileFact {
   readonly gid?: number;
   readonly user?: string;
   readonly group?: string;
+  /** Why this path was examined, when the path itself was worked out (e.g. from dockerd's flags). */
+  readonly origin?: string;
 }
 
 const MAX_TEXT = 4 * 1024 * 1024;

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { type Known, known, unknown } from '../outcome.js';
-import { groupMembers, type HostFs, hostFs } from './host-fs.js';
+import { type FileFact, groupMembers, type HostFs, hostFs } from './host-fs.js';
 
 /** Everything the host checks (CIS Docker section 1 and 4.5) read. */
 export interface HostInput {
@@ -12,6 +12,8 @@ export interface HostInput {
   readonly auditRules: Known<readonly string[]>;
   /** Whether each path a check asked about exists on the host. */
   readonly paths: ReadonlyMap<string, boolean>;
+  /** The socket of the containerd the daemon uses (from the daemon input: its flags decide the path). */
+  readonly containerdSocket: Known<FileFact>;
   /** Members of the `docker` group; undefined value: no such group. */
   readonly dockerGroup: Known<readonly string[] | undefined>;
   /** The engine's version as `/version` reports it. */
@@ -61,6 +63,8 @@ export interface HostGatherOptions {
   readonly dataRoot: Known<string>;
   readonly engineVersion: Known<string>;
   readonly paths: readonly string[];
+  /** The daemon's containerd socket as the daemon input found it. */
+  readonly containerdSocket: Known<FileFact>;
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Ask the kernel for its loaded rules (`auditctl -l`); only meaningful for the real root. */
   readonly queryKernel?: boolean;
@@ -107,6 +111,7 @@ export async function gatherHost(opts: HostGatherOptions): Promise<HostInput> {
     mounts,
     auditRules,
     paths: new Map(opts.paths.map((p) => [p, fs.stat(p).exists])),
+    containerdSocket: opts.containerdSocket,
     dockerGroup,
     engineVersion: opts.engineVersion,
     contentTrust: opts.env.DOCKER_CONTENT_TRUST,

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { auditCapabilities, configuredCaps, parseProcStatus } from '../inputs/capabilities.js';
 import type { ContainerInput } from '../inputs/container-input.js';
+import { resolveContainerdSocket } from '../inputs/containerd-socket.js';
 import type { DaemonFiles, DaemonInput } from '../inputs/daemon-input.js';
 import { parseDaemonFlags } from '../inputs/daemon-flags.js';
 import { type DaemonJson, resolveSettings } from '../inputs/daemon-settings.js';
@@ -30,13 +31,13 @@ export function noFiles(): DaemonFiles {
     daemonJson: absent('/etc/docker/daemon.json'),
     etcDefaultDocker: absent('/etc/default/docker'),
     sysconfigDocker: absent('/etc/sysconfig/docker'),
-    containerdSocket: absent('/run/containerd/containerd.sock'),
+    containerdSocket: known(absent('/run/containerd/containerd.sock')),
   };
 }
 
 /** A daemon nothing could be read from. */
 export function unknownDaemon(): DaemonInput {
-  return { endpoint: 'unix:///nowhere.sock', info: NO, version: NO, process: NO, configPath: '/etc/docker/daemon.json', settings: resolveSettings({ flags: NO, json: NO, info: NO }), files: noFiles(), inventory: NO };
+  return { endpoint: 'unix:///nowhere.sock', info: NO, version: NO, process: NO, configPath: '/etc/docker/daemon.json', settings: resolveSettings({ flags: NO, json: NO, info: NO }), containerd: NO, files: noFiles(), inventory: NO };
 }
 
 /** A daemon read from its argv, daemon.json and the weak /info fixture. */
@@ -48,6 +49,8 @@ export function daemonFrom(argv: string[], json?: DaemonJson, info: EngineInfo =
     process: known({ pid: 1, argv: ['dockerd', ...argv] }),
     configPath: '/etc/docker/daemon.json',
     settings: resolveSettings({ flags: known(parseDaemonFlags(argv)), json: known(json), info: known(info) }),
+    // No socket exists in a fixture: the daemon's configured or default address.
+    containerd: resolveContainerdSocket({ flags: known(parseDaemonFlags(argv)), json: known(json), exists: () => false, managedRunning: () => undefined }),
     files: { ...noFiles(), ...files },
     inventory: known({ images: [], containers: [] }),
   };
@@ -71,7 +74,7 @@ export function bareContainer(): ContainerInput {
 }
 
 export function unknownHost(): HostInput {
-  return { root: '/nonexistent', dataRoot: NO, mounts: NO, auditRules: NO, paths: new Map(), dockerGroup: NO, engineVersion: NO, contentTrust: undefined, now: new Date('2025-06-01T00:00:00Z') };
+  return { root: '/nonexistent', dataRoot: NO, mounts: NO, auditRules: NO, paths: new Map(), containerdSocket: NO, dockerGroup: NO, engineVersion: NO, contentTrust: undefined, now: new Date('2025-06-01T00:00:00Z') };
 }
 
 export function image(patch: Partial<ImageInput> & { config?: Partial<ImageInput['config']> } = {}): ImageInput {

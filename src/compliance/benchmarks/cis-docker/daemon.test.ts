@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { FileFact } from '../../inputs/host-fs.js';
 import type { ImageInput } from '../../inputs/image-input.js';
-import { known } from '../../outcome.js';
+import { known, unknown } from '../../outcome.js';
 import { EngineInfoSchema } from '../../inputs/engine-schemas.js';
 import { daemonFrom, engineJson, image, unknownDaemon } from '../../testdata/fixtures.js';
 import type { Status } from '../../types.js';
@@ -54,6 +54,19 @@ describe('CIS Docker section 3 on file facts', () => {
     expect(s).toMatchObject({ '3.17': 'pass', '3.18': 'pass', '3.5': 'pass', '3.6': 'fail', '3.15': 'pass', '3.16': 'pass', '3.13': 'fail', '3.14': 'fail', '3.7': 'pass', '3.8': 'fail', '3.1': 'skip', '3.9': 'skip' });
     const bad = CIS_DOCKER_FILES.find((c) => c.id === 'cis-docker-3.8')?.evaluate(d);
     expect(bad?.evidence).toEqual([{ subject: '/etc/docker/certs.d/r:5000/client.key', field: 'mode', value: '0600', message: 'mode 0600 is more permissive than 0444' }]);
+  });
+
+  it('judges the containerd socket the daemon input located (3.23, 3.24), and says how it was found', () => {
+    const sock = (mode: number, user: string) => ({ ...f('/srv/exec/containerd/containerd.sock', mode, user), type: 'socket' as const, origin: 'dockerd\'s own containerd (no --containerd, exec root /srv/exec)' });
+    const good = daemonFrom([], undefined, undefined, { containerdSocket: known(sock(0o660, 'root')) });
+    expect(run(CIS_DOCKER_FILES, good)).toMatchObject({ '3.23': 'pass', '3.24': 'pass' });
+    const bad = daemonFrom([], undefined, undefined, { containerdSocket: known(sock(0o666, 'nobody')) });
+    expect(run(CIS_DOCKER_FILES, bad)).toMatchObject({ '3.23': 'fail', '3.24': 'fail' });
+    expect(CIS_DOCKER_FILES.find((c) => c.id === 'cis-docker-3.24')?.evaluate(bad).evidence).toEqual([
+      { subject: '/srv/exec/containerd/containerd.sock', field: 'mode', value: '0666', message: 'mode 0666 is more permissive than 0660 (dockerd\'s own containerd (no --containerd, exec root /srv/exec))' },
+    ]);
+    const cannot = daemonFrom([], undefined, undefined, { containerdSocket: unknown('dockerd\'s command line is unknown') });
+    expect(CIS_DOCKER_FILES.find((c) => c.id === 'cis-docker-3.23')?.evaluate(cannot)).toMatchObject({ status: 'skip', reason: expect.stringContaining('command line is unknown') });
   });
 
   // CIS 1.6.0: 3.19 /etc/default/docker owner, 3.20 its mode, 3.21 /etc/sysconfig/docker mode, 3.22 its owner

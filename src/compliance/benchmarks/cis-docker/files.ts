@@ -50,9 +50,13 @@ const RULES: readonly FileRule[] = [
   { num: '3.20', what: 'the /etc/default/docker file', files: one((f) => f.etcDefaultDocker), maxMode: 0o644, severity: 'low' },
   { num: '3.21', what: 'the /etc/sysconfig/docker file', files: one((f) => f.sysconfigDocker), maxMode: 0o644, severity: 'low' },
   { num: '3.22', what: 'the /etc/sysconfig/docker file', files: one((f) => f.sysconfigDocker), owner: 'root:root', severity: 'low' },
-  { num: '3.23', what: 'the containerd socket file', files: one((f) => f.containerdSocket), owner: 'root:root', severity: 'medium' },
-  { num: '3.24', what: 'the containerd socket file', files: one((f) => f.containerdSocket), maxMode: 0o660, severity: 'medium' },
+  // The socket of the containerd the daemon dials, which is not always /run/containerd (inputs/containerd-socket.ts).
+  { num: '3.23', what: 'the containerd socket file', files: maybe((f) => f.containerdSocket), owner: 'root:root', severity: 'medium' },
+  { num: '3.24', what: 'the containerd socket file', files: maybe((f) => f.containerdSocket), maxMode: 0o660, severity: 'medium' },
 ];
+
+/** Why a worked-out path was examined, as a suffix for messages. */
+const origin = (f: FileFact) => (f.origin ? ` (${f.origin})` : '');
 
 /** A file's owner as `user:group`, by name when the host's passwd/group know the ids. */
 const ownerOf = (f: FileFact) => `${f.user ?? f.uid}:${f.group ?? f.gid}`;
@@ -61,13 +65,13 @@ function evaluate(rule: FileRule, d: DaemonInput): Outcome {
   const files = rule.files(d.files);
   if (!files.known) return skip(`cannot tell which file is ${rule.what}: ${files.reason}`);
   const present = files.value.filter((f) => f.exists);
-  if (present.length === 0) return skip(`${rule.what} is not present${files.value[0] ? ` (${files.value[0].path})` : ''}`);
+  if (present.length === 0) return skip(`${rule.what} is not present${files.value[0] ? ` (${files.value[0].path}${origin(files.value[0])})` : ''}`);
   const unreadable = present.find((f) => f.error);
   if (unreadable) return skip(`cannot examine ${unreadable.path}: ${unreadable.error}`);
   const ev = (f: FileFact, ok: boolean): Evidence =>
     rule.owner
-      ? { subject: f.path, field: 'owner', value: ownerOf(f), message: ok ? `owned by ${ownerOf(f)}` : `owned by ${ownerOf(f)}, expected ${rule.owner}` }
-      : { subject: f.path, field: 'mode', value: modeText(f.mode), message: ok ? `mode ${modeText(f.mode)}` : `mode ${modeText(f.mode)} is more permissive than ${modeText(rule.maxMode)}` };
+      ? { subject: f.path, field: 'owner', value: ownerOf(f), message: `${ok ? `owned by ${ownerOf(f)}` : `owned by ${ownerOf(f)}, expected ${rule.owner}`}${origin(f)}` }
+      : { subject: f.path, field: 'mode', value: modeText(f.mode), message: `${ok ? `mode ${modeText(f.mode)}` : `mode ${modeText(f.mode)} is more permissive than ${modeText(rule.maxMode)}`}${origin(f)}` };
   const ok = (f: FileFact) => (rule.owner ? ownerOf(f) === rule.owner : ((f.mode ?? 0o7777) & ~(rule.maxMode ?? 0)) === 0);
   const bad = present.filter((f) => !ok(f));
   return bad.length === 0 ? pass(present.map((f) => ev(f, true))) : fail(capped(bad.map((f) => ev(f, false))));

@@ -24,7 +24,7 @@ const MOUNTS_SEPARATE = '27 1 254:0 / / rw,relatime - ext4 /dev/vda rw\n60 27 25
 const MOUNTS_BIND = '27 1 254:0 / / rw,relatime - ext4 /dev/vda rw\n42 27 254:0 /var/lib/docker /var/lib/docker rw,relatime shared:1 - ext4 /dev/vda rw\n';
 
 async function statuses(root: string, opts: { dataRoot?: string; version?: string; env?: Record<string, string> } = {}): Promise<Record<string, Status>> {
-  const host = await gatherHost({ root, dataRoot: known(opts.dataRoot ?? '/var/lib/docker'), engineVersion: opts.version ? known(opts.version) : unknown('no daemon'), paths: HOST_AUDIT_PATHS, env: opts.env ?? {} });
+  const host = await gatherHost({ root, dataRoot: known(opts.dataRoot ?? '/var/lib/docker'), engineVersion: opts.version ? known(opts.version) : unknown('no daemon'), paths: HOST_AUDIT_PATHS, containerdSocket: unknown('no daemon'), env: opts.env ?? {} });
   return Object.fromEntries(CIS_DOCKER_HOST.map((c) => [c.id, c.evaluate(host).status]));
 }
 
@@ -53,7 +53,7 @@ describe('CIS Docker section 1 on a host root', () => {
       '/usr/sbin/dockerd': '',
       '/etc/docker/daemon.json': '{}',
     });
-    const host = await gatherHost({ root, dataRoot: known('/var/lib/docker'), engineVersion: known('19.03.15'), paths: HOST_AUDIT_PATHS, env: {} });
+    const host = await gatherHost({ root, dataRoot: known('/var/lib/docker'), engineVersion: known('19.03.15'), paths: HOST_AUDIT_PATHS, containerdSocket: unknown('no daemon'), env: {} });
     const s = Object.fromEntries(CIS_DOCKER_HOST.map((c) => [c.id, c.evaluate(host)]));
     expect(s['cis-docker-1.1.1']).toMatchObject({ status: 'fail', reason: expect.stringContaining('bind mount of the root file system') });
     expect(s['cis-docker-1.1.2']?.status).toBe('warn');
@@ -71,6 +71,22 @@ describe('CIS Docker section 1 on a host root', () => {
     expect(s['cis-docker-1.1.1']).toBe('skip');
     expect(s['cis-docker-1.1.2']).toBe('pass');
     expect(s['cis-docker-1.1.3']).toBe('skip');
+  });
+
+  // The peer (docker-bench-security) audits the first containerd.sock under /run; ours the one the daemon dials.
+  it('audits the containerd socket the daemon uses (1.1.8), wherever its flags put it', async () => {
+    const root = tree({ '/etc/audit/rules.d/docker.rules': '-w /srv/exec/containerd/containerd.sock -k docker\n' });
+    const sock = (path: string, exists = true) => known({ path, exists, type: 'socket' as const, origin: 'dockerd\'s own containerd (exec root /srv/exec)' });
+    const c118 = async (containerdSocket: Parameters<typeof gatherHost>[0]['containerdSocket']) => {
+      const host = await gatherHost({ root, dataRoot: known('/var/lib/docker'), engineVersion: unknown('x'), paths: HOST_AUDIT_PATHS, containerdSocket, env: {} });
+      return CIS_DOCKER_HOST.find((c) => c.id === 'cis-docker-1.1.8')?.evaluate(host);
+    };
+    expect(await c118(sock('/srv/exec/containerd/containerd.sock'))).toMatchObject({ status: 'pass', evidence: [{ value: '-w /srv/exec/containerd/containerd.sock -k docker', message: expect.stringContaining('exec root /srv/exec') }] });
+    // The system socket is not watched here, so a daemon using it fails.
+    expect(await c118(sock('/run/containerd/containerd.sock'))).toMatchObject({ status: 'fail', evidence: [{ value: '/run/containerd/containerd.sock' }] });
+    expect(await c118(sock('/run/containerd/containerd.sock', false))).toMatchObject({ status: 'skip', reason: expect.stringContaining('looked at /run/containerd/containerd.sock') });
+    expect(await c118(unknown('no dockerd process'))).toMatchObject({ status: 'skip', reason: expect.stringContaining('no dockerd process') });
+    expect(HOST_AUDIT_PATHS).not.toContain('/run/containerd/containerd.sock');
   });
 
   it('parses mountinfo escapes and audit rule forms', () => {

@@ -1,5 +1,6 @@
+import type { FileFact } from '../../inputs/host-fs.js';
 import type { HostInput } from '../../inputs/host-input.js';
-import { fail, pass, skip, warn } from '../../outcome.js';
+import { fail, type Known, pass, skip, warn } from '../../outcome.js';
 import type { Check } from '../../types.js';
 import { cisCheck } from './cis.js';
 
@@ -8,14 +9,31 @@ import { cisCheck } from './cis.js';
 const UNITS = (name: string) => ['/etc/systemd/system', '/lib/systemd/system', '/usr/lib/systemd/system'].map((d) => `${d}/${name}`);
 const BIN = (name: string) => ['/usr/bin', '/usr/sbin', '/usr/local/bin'].map((d) => `${d}/${name}`);
 
-/** 1.1.3–1.1.18: what must be audited, and where it may live (the first existing path is used). */
-const AUDITED: readonly { num: string; what: string; paths: readonly string[]; severity: 'medium' | 'low' }[] = [
+/**
+ * 1.1.3–1.1.18: what must be audited, and where it may live: fixed candidate paths (the first
+ * existing one is used), or a file the daemon input worked out (`located`, with the path the
+ * remediation gives as an example).
+ */
+type Audited = { readonly num: string; readonly what: string; readonly severity: 'medium' | 'low' } & (
+  | { readonly paths: readonly string[] }
+  | { readonly located: (h: HostInput) => Known<FileFact>; readonly example: string; readonly where: string }
+);
+
+const AUDITED: readonly Audited[] = [
   { num: '1.1.3', what: 'the Docker daemon binary', paths: BIN('dockerd'), severity: 'medium' },
   { num: '1.1.4', what: '/run/containerd', paths: ['/run/containerd'], severity: 'low' },
   { num: '1.1.5', what: '/var/lib/docker', paths: ['/var/lib/docker'], severity: 'low' },
   { num: '1.1.6', what: '/etc/docker', paths: ['/etc/docker'], severity: 'low' },
   { num: '1.1.7', what: 'docker.service', paths: UNITS('docker.service'), severity: 'low' },
-  { num: '1.1.8', what: 'containerd.sock', paths: ['/run/containerd/containerd.sock'], severity: 'low' },
+  // The socket of the containerd the daemon dials (inputs/containerd-socket.ts), not always /run/containerd.
+  {
+    num: '1.1.8',
+    what: 'containerd.sock',
+    located: (h) => h.containerdSocket,
+    example: '/run/containerd/containerd.sock',
+    where: 'the containerd socket the daemon uses (`--containerd`; else /run/containerd/containerd.sock if a system containerd runs; else `<exec-root>/containerd/containerd.sock`)',
+    severity: 'low',
+  },
   { num: '1.1.9', what: 'docker.socket', paths: UNITS('docker.socket'), severity: 'low' },
   { num: '1.1.10', what: '/etc/default/docker', paths: ['/etc/default/docker'], severity: 'low' },
   { num: '1.1.11', what: '/etc/docker/daemon.json', paths: ['/etc/docker/daemon.json'], severity: 'low' },
@@ -29,7 +47,7 @@ const AUDITED: readonly { num: string; what: string; paths: readonly string[]; s
 ];
 
 /** Every host path the section 1 checks ask about (the gatherer stats them). */
-export const HOST_AUDIT_PATHS: readonly string[] = AUDITED.flatMap((a) => a.paths);
+export const HOST_AUDIT_PATHS: readonly string[] = AUDITED.flatMap((a) => ('paths' in a ? a.paths : []));
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -38,7 +56,20 @@ export function ruleWatches(rule: string, path: string): boolean {
   return new RegExp(`(^|[\\s=])${escape(path)}/?(\\s|$)`).test(rule);
 }
 
-function auditCheck(a: (typeof AUDITED)[number]): Check<'host'> {
+/** The path to audit, or why the check cannot judge it; `note` says how a worked-out path was found. */
+function auditedPath(a: Audited, h: HostInput): { path: string; note: string } | { skip: string } {
+  if ('paths' in a) {
+    const path = a.paths.find((p) => h.paths.get(p) === true);
+    return path ? { path, note: '' } : { skip: `${a.what} is not present on this host (looked at ${a.paths.join(', ')})` };
+  }
+  const file = a.located(h);
+  if (!file.known) return { skip: `cannot tell where ${a.what} is: ${file.reason}` };
+  const note = file.value.origin ? ` (${file.value.origin})` : '';
+  return file.value.exists ? { path: file.value.path, note } : { skip: `${a.what} is not present on this host (looked at ${file.value.path}${note})` };
+}
+
+function auditCheck(a: Audited): Check<'host'> {
+  const example = 'paths' in a ? a.paths[0] : a.example;
   return cisCheck(
     a.num,
     'host',
@@ -46,16 +77,16 @@ function auditCheck(a: (typeof AUDITED)[number]): Check<'host'> {
       title: `Auditing is configured for ${a.what}`,
       description: `Audit records of changes to ${a.what} show who altered the container engine and when.`,
       severity: a.severity,
-      remediation: `Add a watch rule, e.g. \`-w ${a.paths[0]} -k docker\` in /etc/audit/rules.d/docker.rules, and reload auditd.`,
+      remediation: `Add a watch rule${'where' in a ? ` on ${a.where}` : ''}, e.g. \`-w ${example} -k docker\` in /etc/audit/rules.d/docker.rules, and reload auditd.`,
       concerns: ['audit-logging'],
     },
     (h: HostInput) => {
-      const path = a.paths.find((p) => h.paths.get(p) === true);
-      if (!path) return skip(`${a.what} is not present on this host (looked at ${a.paths.join(', ')})`);
+      const at = auditedPath(a, h);
+      if ('skip' in at) return skip(at.skip);
       if (!h.auditRules.known) return skip(`audit rules cannot be read: ${h.auditRules.reason}`);
-      const rule = h.auditRules.value.find((r) => ruleWatches(r, path));
-      if (rule) return pass([{ subject: 'host', field: 'audit rules', value: rule, message: `${path} is audited` }]);
-      return fail([{ subject: 'host', field: 'audit rules', value: path, message: `no audit rule watches ${path}` }]);
+      const rule = h.auditRules.value.find((r) => ruleWatches(r, at.path));
+      if (rule) return pass([{ subject: 'host', field: 'audit rules', value: rule, message: `${at.path} is audited${at.note}` }]);
+      return fail([{ subject: 'host', field: 'audit rules', value: at.path, message: `no audit rule watches ${at.path}${at.note}` }]);
     },
   );
 }
