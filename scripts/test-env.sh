@@ -7,7 +7,7 @@ set -uo pipefail
 PKGS=(docker.io docker-registry debootstrap skopeo rpm zstd apache2-utils db5.3-util openssl time gnupg ruby unzip
   libcommons-lang3-java libcommons-io-java libcommons-logging-java
   python3-requests python3-jinja2 python3-cryptography python3-venv ruby-rack composer php-cli
-  busybox-static openjdk-17-jre-headless)
+  busybox-static openjdk-17-jre-headless slapd ldap-utils)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null | grep -q '^ii' || missing+=("$p")

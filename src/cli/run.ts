@@ -8,6 +8,8 @@ type Command = (argv: readonly string[], io: CliIo) => Promise<number>;
 
 /** Every command, sorted by name. Commands load their modules on use, so each pays only for itself. */
 const COMMANDS: Readonly<Record<string, { run: Command; help: string }>> = {
+  audit: { run: async (argv, io) => (await import('./commands/audit.js')).auditCommand(argv, io), help: 'verify the authorization plugin\'s tamper-evident audit log' },
+  authz: { run: async (argv, io) => (await import('./commands/authz.js')).authzCommand(argv, io), help: 'Docker authorization plugin: roles, directory groups, image policy, audit (serve, check, install)' },
   compliance: { run: async (argv, io) => (await import('./commands/compliance.js')).complianceCommand(argv, io), help: 'CIS Docker/Kubernetes and Pod Security checks on images, containers, daemon, host, manifests' },
   db: { run: async (argv, io) => (await import('./commands/db.js')).dbCommand(argv, io), help: 'build, update, inspect, export and import the vulnerability database' },
   image: { run: async (argv, io) => (await import('./commands/image.js')).imageCommand(argv, io), help: 'scan an image for vulnerabilities (table, JSON or CycloneDX with findings)' },

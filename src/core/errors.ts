@@ -51,6 +51,7 @@ export const ERROR_CATALOGUE = {
   // Docker authorization plugin and audit log (src/authz)
   AUTHZ_DENIED: { exit: 1, cause: 'The authorization policy denied the request.' },
   AUTHZ_REQUEST: { exit: 9, cause: 'An authorization request is malformed, truncated or too large; it was denied.' },
+  AUTHZ_CONFIG: { exit: 9, cause: 'The authorization plugin configuration is invalid; every request is denied until it loads.' },
   AUDIT_TAMPERED: { exit: 9, cause: 'The audit log does not verify: a record was edited, removed or reordered.' },
   DIRECTORY_UNREACHABLE: { exit: 4, cause: 'The LDAP directory cannot be reached or refused the bind.' },
   INTERNAL: { exit: 70, cause: 'A bug in Portcullis.' },

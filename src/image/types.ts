@@ -84,6 +84,8 @@ export interface ImageSourceOptions {
   readonly dockerConfig?: string;
   /** Docker Engine API endpoint, default $DOCKER_HOST or unix:///var/run/docker.sock. */
   readonly dockerHost?: string;
+  /** Extra headers for the Docker Engine API (the authz plugin's mark on its own reads). */
+  readonly dockerHeaders?: Readonly<Record<string, string>>;
   /** Private temp dir root (always removed after use). */
   readonly tmpDir?: string;
   readonly signal?: AbortSignal;

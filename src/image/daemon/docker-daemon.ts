@@ -137,7 +137,8 @@ async function readDaemonLayers(ep: Endpoint, id: string, reference: string, lay
 }
 
 export async function openDockerDaemon(ref: string, opts: ImageSourceOptions): Promise<OpenedImage> {
-  const ep = parseDockerHost(opts.dockerHost ?? process.env.DOCKER_HOST);
+  const parsed = parseDockerHost(opts.dockerHost ?? process.env.DOCKER_HOST);
+  const ep = opts.dockerHeaders ? { ...parsed, headers: opts.dockerHeaders } : parsed;
   const reference = `docker:${ref}`;
   const inspect = schemaParse(InspectSchema, await engineJson(ep, imagePath(ref, 'json'), reference, MAX_JSON_REPLY, opts.signal), 'image inspect', reference);
   const history = schemaParse(HistorySchema, await engineJson(ep, imagePath(inspect.Id, 'history'), reference, MAX_JSON_REPLY, opts.signal), 'image history', reference);

@@ -12,6 +12,8 @@ export interface Endpoint {
   readonly port?: number;
   /** Shown in errors. */
   readonly display: string;
+  /** Sent with every request (the authz plugin marks its own reads, see src/authz/images). */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 const DEFAULT_HOST = 'unix:///var/run/docker.sock';
@@ -62,7 +64,7 @@ export function engineGet(ep: Endpoint, path: string, reference: string, signal?
   const options: RequestOptions = {
     method: 'GET',
     path,
-    headers: { Host: 'docker', Accept: 'application/json' },
+    headers: { ...ep.headers, Host: 'docker', Accept: 'application/json' },
     ...(ep.socketPath ? { socketPath: ep.socketPath } : { host: ep.host, port: ep.port }),
     ...(signal ? { signal } : {}),
   };
