@@ -28,8 +28,21 @@ export interface ContainerCreateFacts {
   readonly devices: readonly string[];
   /** `seccomp=unconfined`, `apparmor=unconfined`, `no-new-privileges`…, as given. */
   readonly securityOpt: readonly string[];
+  /**
+   * Other containers this one shares with: namespace modes `container:<id>` (`pid=container:x`)
+   * and `VolumesFrom` (`volumes-from=x`). Joining a container that has host namespaces or binds
+   * hands those over, so roles must allow it explicitly.
+   */
+  readonly joins: readonly string[];
   /** `Config.User`; absent when the image's user applies. */
   readonly user?: string;
+}
+
+/** What a `POST /volumes/create` body asks for: a local-driver volume with `o=bind` is a bind of `device`. */
+export interface VolumeCreateFacts {
+  readonly driver: string;
+  /** The host path the volume binds (normalized), when it is such a volume. */
+  readonly bindSource?: string;
 }
 
 /** What a `POST /containers/{id}/exec` body asks for. */
@@ -52,6 +65,7 @@ export interface RequestFacts {
   readonly object?: string;
   readonly create?: ContainerCreateFacts;
   readonly exec?: ExecCreateFacts;
+  readonly volume?: VolumeCreateFacts;
 }
 
 /** Who is asking. `user` is the TLS client certificate's common name as dockerd reports it. */

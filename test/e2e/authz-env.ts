@@ -80,7 +80,7 @@ spec:
         groupBaseDN: ${GROUPS_DN}
         ttlSeconds: 60
   roles:
-    - {name: admin, actions: ['*'], allow: {privileged: true, hostNamespaces: ['*'], capabilities: [ALL], bindMounts: ['/**'], sensitiveMounts: true, unconfined: true}}
+    - {name: admin, actions: ['*'], allow: {privileged: true, hostNamespaces: ['*'], capabilities: [ALL], bindMounts: ['/**'], sensitiveMounts: true, unconfined: true, joinContainers: true}}
     - name: developer
       actions: [container.*, exec.*, image.pull, image.list, image.inspect, volume.create, volume.list, volume.inspect, system.ping, system.version, system.info]
     - {name: auditor, actions: [container.list, container.inspect, image.list, system.*${o.extraRoleActions ?? ''}]}

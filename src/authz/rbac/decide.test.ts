@@ -17,7 +17,7 @@ const { rbac, diagnostics } = compileRbac(doc.roles, doc.bindings, DEFAULT_SENSI
 const who = (user: string, ...groups: string[]): Identity => ({ user, authn: 'TLS', groups });
 const req = (action: string, extra: Partial<RequestFacts> = {}): RequestFacts => ({ method: 'POST', path: '/x', query: {}, action, ...extra });
 const create = (c: Partial<ContainerCreateFacts> = {}): RequestFacts =>
-  req('container.create', { create: { image: 'busybox', privileged: false, capAdd: [], hostNamespaces: [], bindMounts: [], devices: [], securityOpt: [], ...c } });
+  req('container.create', { create: { image: 'busybox', privileged: false, capAdd: [], hostNamespaces: [], bindMounts: [], devices: [], securityOpt: [], joins: [], ...c } });
 
 interface Case {
   readonly name: string;
@@ -56,6 +56,11 @@ const CASES: readonly Case[] = [
   { name: 'auditor system.info', id: who('ann', 'audit'), facts: req('system.info'), allow: true },
   { name: 'ci pushes', id: who('ci-bot'), facts: req('image.push'), allow: true },
   { name: 'ci cannot run', id: who('ci-bot'), facts: create(), allow: false },
+  { name: 'developer --pid container:x', id: who('dave', 'devs'), facts: create({ joins: ['pid=container:x'] }), allow: false, says: "sharing other containers' namespaces" },
+  { name: 'admin --volumes-from', id: who('alice', 'docker-admins'), facts: create({ joins: ['volumes-from=x'] }), allow: true },
+  { name: 'developer bind volume of /etc', id: who('dave', 'devs'), facts: req('volume.create', { volume: { driver: 'local', bindSource: '/etc' } }), allow: false, says: 'volume: bind mount of /etc' },
+  { name: 'developer plain volume', id: who('dave', 'devs'), facts: req('volume.create', { volume: { driver: 'local' } }), allow: true },
+  { name: 'operator bind volume of /srv', id: who('olga', 'ops'), facts: req('volume.create', { volume: { driver: 'local', bindSource: '/srv/data' } }), allow: true },
   // Two roles: the one that allows every risk decides.
   { name: 'dev + ops privileged? neither', id: who('eve', 'devs', 'ops'), facts: create({ privileged: true }), allow: false },
   { name: 'dev + ops: ops allows NET_ADMIN', id: who('eve', 'devs', 'ops'), facts: create({ capAdd: ['NET_ADMIN'] }), allow: true },

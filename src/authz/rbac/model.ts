@@ -42,6 +42,8 @@ export const AllowSchema = z.strictObject({
   devices: z.array(HostPathGlob).default([]),
   /** `seccomp=unconfined`, `apparmor=unconfined`, `label=disable`. */
   unconfined: z.boolean().default(false),
+  /** Sharing another container's namespaces (`--pid container:x`) or volumes (`--volumes-from x`). */
+  joinContainers: z.boolean().default(false),
 });
 export type Allow = z.infer<typeof AllowSchema>;
 

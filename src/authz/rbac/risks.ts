@@ -1,4 +1,4 @@
-import type { ContainerCreateFacts, ExecCreateFacts } from '../types.js';
+import type { ContainerCreateFacts, ExecCreateFacts, VolumeCreateFacts } from '../types.js';
 import type { CompiledRole } from './compile.js';
 
 /**
@@ -26,11 +26,8 @@ function createRisks(role: CompiledRole, c: ContainerCreateFacts, sensitive: rea
     const caps = c.capAdd.filter((x) => !role.capabilities.has(x));
     if (caps.length > 0) out.push(`added capabilities are not allowed: ${caps.join(', ')}`);
   }
-  for (const b of c.bindMounts) {
-    const hit = sensitive.find((s) => touches(b, s));
-    if (hit !== undefined && !a.sensitiveMounts) out.push(`bind mount of ${b} is not allowed (sensitive: ${hit === b ? b : `touches ${hit}`})`);
-    else if (!role.bindMounts.some((g) => g.test(b))) out.push(`bind mount of ${b} is not allowed`);
-  }
+  for (const b of c.bindMounts) out.push(...bindRisks(role, b, sensitive));
+  if (c.joins.length > 0 && !a.joinContainers) out.push(`sharing other containers' namespaces or volumes is not allowed: ${c.joins.join(', ')}`);
   const devs = c.devices.filter((d) => !role.devices.some((g) => g.test(d)));
   if (devs.length > 0) out.push(`host devices are not allowed: ${devs.join(', ')}`);
   const unconfined = c.securityOpt.filter((o) => UNCONFINED.test(o));
@@ -38,11 +35,21 @@ function createRisks(role: CompiledRole, c: ContainerCreateFacts, sensitive: rea
   return out;
 }
 
+function bindRisks(role: CompiledRole, b: string, sensitive: readonly string[]): string[] {
+  const hit = sensitive.find((s) => touches(b, s));
+  if (hit !== undefined && !role.allow.sensitiveMounts) return [`bind mount of ${b} is not allowed (sensitive: ${hit === b ? b : `touches ${hit}`})`];
+  return role.bindMounts.some((g) => g.test(b)) ? [] : [`bind mount of ${b} is not allowed`];
+}
+
 function execRisks(role: CompiledRole, e: ExecCreateFacts): string[] {
   return e.privileged && !role.allow.privileged ? ['privileged exec is not allowed'] : [];
 }
 
 /** The risks `role` does not allow for this request body; empty when it allows all of them (or there is no body to judge). */
-export function disallowedRisks(role: CompiledRole, body: { create?: ContainerCreateFacts; exec?: ExecCreateFacts }, sensitive: readonly string[]): string[] {
-  return [...(body.create ? createRisks(role, body.create, sensitive) : []), ...(body.exec ? execRisks(role, body.exec) : [])];
+export function disallowedRisks(role: CompiledRole, body: { create?: ContainerCreateFacts; exec?: ExecCreateFacts; volume?: VolumeCreateFacts }, sensitive: readonly string[]): string[] {
+  return [
+    ...(body.create ? createRisks(role, body.create, sensitive) : []),
+    ...(body.exec ? execRisks(role, body.exec) : []),
+    ...(body.volume?.bindSource ? bindRisks(role, body.volume.bindSource, sensitive).map((r) => `volume: ${r}`) : []),
+  ];
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { containerCreateFacts, execCreateFacts, normalizeCapability } from './body-create.js';
+import { containerCreateFacts, execCreateFacts, normalizeCapability, volumeCreateFacts } from './body-create.js';
 import { goFold } from './go-json.js';
 import { bindSource, normalizeHostPath } from './host-path.js';
 
@@ -96,6 +96,7 @@ describe('container create facts', () => {
       bindMounts: ['/etc', '/run/docker.sock', '/root', '/var/lib/docker'],
       devices: ['/dev/sda', '/dev/mem'],
       securityOpt: ['seccomp=unconfined', 'apparmor:unconfined', 'no-new-privileges'],
+      joins: ['ipc=container:db'],
     });
   });
 
@@ -116,6 +117,7 @@ describe('container create facts', () => {
       bindMounts: ['/'],
       devices: [],
       securityOpt: [],
+      joins: [],
     });
   });
 
@@ -135,5 +137,22 @@ describe('exec create facts', () => {
   it('reads Privileged, User and Cmd', () => {
     expect(execCreateFacts({ User: 'root', Privileged: true, Cmd: ['sh', '-c', 'id'] })).toEqual({ privileged: true, user: 'root', cmd: ['sh', '-c', 'id'] });
     expect(execCreateFacts({ cmd: ['id'], user: '' })).toEqual({ privileged: false, cmd: ['id'] });
+  });
+});
+
+describe('volumeCreateFacts', () => {
+  it('sees a local volume that binds a host path as a bind of that path', () => {
+    expect(volumeCreateFacts({ Name: 'v', DriverOpts: { type: 'none', o: 'bind', device: '/var/run/docker.sock' } })).toEqual({ driver: 'local', bindSource: '/run/docker.sock' });
+    expect(volumeCreateFacts({ Driver: 'local', DriverOpts: { type: 'none', o: 'ro,bind', device: '/etc/../etc' } })).toEqual({ driver: 'local', bindSource: '/etc' });
+    expect(volumeCreateFacts({ Name: 'v' })).toEqual({ driver: 'local' });
+    expect(volumeCreateFacts({ Driver: 'nfs', DriverOpts: { o: 'bind', device: '/etc' } })).toEqual({ driver: 'nfs' });
+  });
+
+  it('records --volumes-from and container:<id> namespace modes as joins', () => {
+    expect(containerCreateFacts({ Image: 'b', HostConfig: { VolumesFrom: ['db:ro'], NetworkMode: 'container:web', PidMode: 'Container:x' } }).joins).toEqual(['pid=Container:x', 'network=container:web', 'volumes-from=db:ro']);
+  });
+
+  it('refuses a volume body with the wrong types', () => {
+    expect(() => volumeCreateFacts({ DriverOpts: { device: 1 } })).toThrow(/DriverOpts/);
   });
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { HOST_NAMESPACES, type ContainerCreateFacts, type ExecCreateFacts, type HostNamespace } from '../types.js';
+import { HOST_NAMESPACES, type ContainerCreateFacts, type ExecCreateFacts, type HostNamespace, type VolumeCreateFacts } from '../types.js';
 import { goField, goFields, isObject, type JsonObject } from './go-json.js';
 import { bindSource, normalizeHostPath } from './host-path.js';
 
@@ -18,7 +18,7 @@ const strSlice = z.union([z.string(), z.array(z.string().nullable())]).nullish()
 const CONFIG_FIELDS = ['Image', 'User'] as const;
 const ConfigSchema = z.object({ Image: str, User: str });
 
-const HOST_FIELDS = ['Privileged', 'CapAdd', 'NetworkMode', 'PidMode', 'IpcMode', 'UTSMode', 'UsernsMode', 'CgroupnsMode', 'Binds', 'Mounts', 'Devices', 'SecurityOpt'] as const;
+const HOST_FIELDS = ['Privileged', 'CapAdd', 'NetworkMode', 'PidMode', 'IpcMode', 'UTSMode', 'UsernsMode', 'CgroupnsMode', 'Binds', 'Mounts', 'Devices', 'SecurityOpt', 'VolumesFrom'] as const;
 const HostSchema = z.object({
   Privileged: bool,
   CapAdd: strSlice,
@@ -32,6 +32,7 @@ const HostSchema = z.object({
   Mounts: z.array(z.unknown()).nullish(),
   Devices: z.array(z.unknown()).nullish(),
   SecurityOpt: strings,
+  VolumesFrom: strings,
 });
 type Host = z.infer<typeof HostSchema>;
 
@@ -99,6 +100,13 @@ function hostFacts(h: Host) {
     bindMounts: [...list(h.Binds).flatMap((b) => bindSource(b) ?? []), ...(h.Mounts ?? []).flatMap(mountSources)],
     devices: devicePaths(h.Devices ?? []),
     securityOpt: list(h.SecurityOpt),
+    joins: [
+      ...HOST_NAMESPACES.flatMap((ns) => {
+        const mode = (h[NAMESPACE_FIELDS[ns]] as string | null | undefined) ?? '';
+        return /^container:/i.test(mode) ? [`${ns}=${mode}`] : [];
+      }),
+      ...list(h.VolumesFrom).map((v) => `volumes-from=${v}`),
+    ],
   };
 }
 
@@ -127,11 +135,27 @@ export function containerCreateFacts(body: JsonObject): ContainerCreateFacts {
     bindMounts: unique(both.flatMap((f) => f.bindMounts)),
     devices: unique(both.flatMap((f) => f.devices)),
     securityOpt: unique(both.flatMap((f) => f.securityOpt)),
+    joins: unique(both.flatMap((f) => f.joins)),
     ...(config.User ? { user: config.User } : {}),
   };
 }
 
 const ExecSchema = z.object({ Privileged: bool, User: str, Cmd: strings });
+
+const VolumeSchema = z.object({ Driver: str, DriverOpts: z.record(z.string(), z.string()).nullish() });
+
+/**
+ * Facts of a `POST /volumes/create` body. `docker volume create -o type=none -o o=bind -o
+ * device=/etc` makes a volume that bind-mounts /etc wherever it is used: a bind under
+ * another name, judged like one.
+ */
+export function volumeCreateFacts(body: JsonObject): VolumeCreateFacts {
+  const v = parseObject(VolumeSchema, goFields(body, ['Driver', 'DriverOpts']), 'VolumeCreateBody');
+  const driver = v.Driver || 'local';
+  const opts = v.DriverOpts ?? {};
+  const binds = (opts.o ?? '').split(',').includes('bind');
+  return { driver, ...(driver === 'local' && binds && opts.device?.startsWith('/') ? { bindSource: normalizeHostPath(opts.device) } : {}) };
+}
 
 /** Facts of a `POST /containers/{id}/exec` body (types.ExecConfig: Cmd is a plain []string). */
 export function execCreateFacts(body: JsonObject): ExecCreateFacts {

@@ -35,7 +35,7 @@ const dir = join(import.meta.dirname, 'testdata');
 const captures = new Map<string, Capture>(readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => [f.slice(0, -5), JSON.parse(readFileSync(join(dir, f), 'utf8')) as Capture]));
 const opts = { maxBodyBytes: DEFAULT_MAX_BODY_BYTES };
 const IMG = 'capture/busybox:1';
-const plainCreate: ContainerCreateFacts = { image: IMG, privileged: false, capAdd: [], hostNamespaces: [], bindMounts: [], devices: [], securityOpt: [] };
+const plainCreate: ContainerCreateFacts = { image: IMG, privileged: false, capAdd: [], hostNamespaces: [], bindMounts: [], devices: [], securityOpt: [], joins: [] };
 const run = (create: Partial<ContainerCreateFacts>, name?: string): Expected => ({
   calls: [['system.ping'], ['container.create', ...(name ? [name] : [])], ['container.wait', '$created'], ['container.start', '$created'], ...(name ? [['container.attach', '$created'] as const] : [])],
   create: { ...plainCreate, ...create },
@@ -66,7 +66,7 @@ const EXPECTED: Readonly<Record<string, Expected>> = {
   'create-host-namespaces': {
     calls: [['system.ping'], ['container.create']],
     // --pid container:capexec shares another container's namespace, not the host's.
-    create: { ...plainCreate, hostNamespaces: ['ipc', 'network', 'uts', 'userns', 'cgroup'] },
+    create: { ...plainCreate, hostNamespaces: ['ipc', 'network', 'uts', 'userns', 'cgroup'], joins: ['pid=container:capexec'] },
   },
   exec: { calls: execCalls(), exec: { privileged: false, cmd: ['echo', 'hi'] } },
   'exec-privileged': { calls: execCalls(), exec: { privileged: true, user: '0', cmd: ['id'] } },

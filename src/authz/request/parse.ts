@@ -1,5 +1,5 @@
 import type { RequestFacts } from '../types.js';
-import { containerCreateFacts, execCreateFacts } from './body-create.js';
+import { containerCreateFacts, execCreateFacts, volumeCreateFacts } from './body-create.js';
 import { findDuplicateKey, goField, isObject } from './go-json.js';
 import { checkBody, headerMap } from './integrity.js';
 import { matchRoute, UNKNOWN_ACTION } from './routes.js';
@@ -104,6 +104,7 @@ function toFacts(wire: AuthzWireRequest, opts: ParseOptions): { facts: RequestFa
       if (isObject(json.value)) {
         if (match.action === 'container.create') facts.create = containerCreateFacts(json.value);
         if (match.action === 'container.exec') facts.exec = execCreateFacts(json.value);
+        if (match.action === 'volume.create') facts.volume = volumeCreateFacts(json.value);
         const name = match.route.nameInBody ? goField(json.value, 'Name') : undefined;
         if (name !== undefined && typeof name !== 'string') return fail(`${method} ${path}: Name is not a string`);
         if (name) object = name;
