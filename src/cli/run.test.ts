@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ERROR_CATALOGUE } from '../core/errors.js';
 import { type CliIo, run } from './run.js';
@@ -90,7 +91,7 @@ describe('portcullis version compare', () => {
       stderr: { write: (s: string) => (stderr += s) },
       env: {},
       cwd: process.cwd(),
-      stdin: [Buffer.from(input)],
+      stdin: Readable.from([Buffer.from(input)]),
     });
     return { code, stdout, stderr };
   }

@@ -258,7 +258,7 @@ describe('Jenkinsfile (deploy/ci/jenkins)', () => {
   }
 
   async function runStage(name: string, override: Record<string, string>) {
-    const vars = { ...environment(), ...override, PORTCULLIS_IMAGE: DEMO };
+    const vars: Record<string, string> = { ...environment(), ...override, PORTCULLIS_IMAGE: DEMO };
     const cwd = workspace(name);
     const from = shim.calls.length;
     // Jenkins runs sh steps with /bin/sh -xe; -x only echoes.

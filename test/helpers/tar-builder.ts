@@ -14,7 +14,8 @@ export async function buildTar(items: readonly TarItem[]): Promise<Buffer> {
   const pack = tarStream.pack();
   const chunks: Buffer[] = [];
   const done = new Promise<void>((resolve, reject) => {
-    pack.on('data', (c: Buffer) => chunks.push(c));
+    // tar-stream types its Readable's chunks as unknown; pack only ever emits Buffers.
+    pack.on('data', (c: unknown) => (Buffer.isBuffer(c) ? chunks.push(c) : reject(new TypeError(`tar-stream emitted a ${typeof c} chunk`))));
     pack.on('end', () => resolve());
     pack.on('error', reject);
   });
@@ -29,7 +30,9 @@ export async function buildTar(items: readonly TarItem[]): Promise<Buffer> {
         ...(item.linkname !== undefined ? { linkname: item.linkname } : {}),
         ...(content ? { size: content.length } : {}),
       };
-      pack.entry(header, content ?? undefined, (err?: Error | null) => (err ? reject(err) : resolve()));
+      const written = (err?: Error | null) => (err ? reject(err) : resolve());
+      if (content === undefined) pack.entry(header, written);
+      else pack.entry(header, content, written);
     });
   }
   pack.finalize();

@@ -37,10 +37,10 @@ const opts = { maxBodyBytes: DEFAULT_MAX_BODY_BYTES };
 const IMG = 'capture/busybox:1';
 const plainCreate: ContainerCreateFacts = { image: IMG, privileged: false, capAdd: [], hostNamespaces: [], bindMounts: [], devices: [], securityOpt: [], joins: [] };
 const run = (create: Partial<ContainerCreateFacts>, name?: string): Expected => ({
-  calls: [['system.ping'], ['container.create', ...(name ? [name] : [])], ['container.wait', '$created'], ['container.start', '$created'], ...(name ? [['container.attach', '$created'] as const] : [])],
+  calls: [['system.ping'], name ? ['container.create', name] : ['container.create'], ['container.wait', '$created'], ['container.start', '$created'], ...(name ? [['container.attach', '$created'] as const] : [])],
   create: { ...plainCreate, ...create },
 });
-const execCalls = (): Expected['calls'] => [['system.ping'], ['container.inspect', 'capexec'], ['container.exec', 'capexec'], ['exec.start', '$exec'], ['exec.inspect', '$exec']];
+const execCalls = (): NonNullable<Expected['calls']> => [['system.ping'], ['container.inspect', 'capexec'], ['container.exec', 'capexec'], ['exec.start', '$exec'], ['exec.inspect', '$exec']];
 const privilegedRaw: Expected = { calls: [['container.create']], create: { ...plainCreate, privileged: true } };
 
 const EXPECTED: Readonly<Record<string, Expected>> = {

@@ -14,7 +14,7 @@ const ALPINE: OsInfo = { id: 'alpine', versionId: '3.20.3', source: '/etc/os-rel
 function viewOf(files: Record<string, Buffer | string>, os: OsInfo | undefined): CatalogView {
   const captured: CapturedFile[] = Object.entries(files)
     .filter(([path]) => apkCataloger.wants(path))
-    .map(([path, c]) => ({ path, content: Buffer.isBuffer(c) ? c : Buffer.from(c), layerDiffId: LAYER }))
+    .map(([path, c]) => ({ path, content: Buffer.isBuffer(c) ? c : Buffer.from(c), layerDiffId: LAYER, wantedBy: [apkCataloger.id] }))
     .sort((a, b) => (a.path < b.path ? -1 : 1));
   return {
     files: () => captured,
@@ -148,8 +148,8 @@ describe('apk cataloger on hostile input', { timeout: 30_000 }, () => {
   });
 
   it('wants only the two database paths', () => {
-    expect(['/lib/apk/db/installed', '/usr/lib/apk/db/installed'].every(apkCataloger.wants)).toBe(true);
-    expect(['/lib/apk/db/installed.old', '/lib/apk/db/scripts.tar', 'lib/apk/db/installed'].some(apkCataloger.wants)).toBe(false);
+    expect(['/lib/apk/db/installed', '/usr/lib/apk/db/installed'].every((p) => apkCataloger.wants(p))).toBe(true);
+    expect(['/lib/apk/db/installed.old', '/lib/apk/db/scripts.tar', 'lib/apk/db/installed'].some((p) => apkCataloger.wants(p))).toBe(false);
   });
 
   it('keeps SPDX expressions whole and splits old lists', () => {

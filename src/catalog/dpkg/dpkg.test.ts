@@ -19,7 +19,7 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 function viewOf(files: Record<string, Buffer>, os: OsInfo | undefined): CatalogView {
   const captured: CapturedFile[] = Object.entries(files)
     .filter(([path]) => dpkgCataloger.wants(path))
-    .map(([path, content]) => ({ path, content, layerDiffId: LAYER }))
+    .map(([path, content]) => ({ path, content, layerDiffId: LAYER, wantedBy: [dpkgCataloger.id] }))
     .sort((a, b) => (a.path < b.path ? -1 : 1));
   const byPath = new Map(captured.map((f) => [f.path, f]));
   return { files: () => captured, read: (p) => byPath.get(p), exists: (p) => p in files, os };

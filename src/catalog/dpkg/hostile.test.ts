@@ -7,7 +7,7 @@ const STATUS = '/var/lib/dpkg/status';
 
 function run(files: Record<string, Buffer | string>) {
   const captured: CapturedFile[] = Object.entries(files)
-    .map(([path, c]) => ({ path, content: Buffer.isBuffer(c) ? c : Buffer.from(c) }))
+    .map(([path, c]) => ({ path, content: Buffer.isBuffer(c) ? c : Buffer.from(c), wantedBy: [dpkgCataloger.id] }))
     .sort((a, b) => (a.path < b.path ? -1 : 1));
   const view: CatalogView = {
     files: () => captured,

@@ -21,7 +21,7 @@ const BDB_PATH = '/var/lib/rpm/Packages';
 const SQLITE_PATH = '/var/lib/rpm/rpmdb.sqlite';
 
 function catalogOne(path: string, content: Buffer): CatalogResult {
-  const file: CapturedFile = { path, content, layerDiffId: LAYER };
+  const file: CapturedFile = { path, content, layerDiffId: LAYER, wantedBy: [rpmCataloger.id] };
   const view: CatalogView = { files: () => [file], read: (p) => (p === path ? file : undefined), exists: (p) => p === path, os: undefined };
   return rpmCataloger.catalog(view);
 }

@@ -125,7 +125,7 @@ function sortRows(rows: Row[]): Row[] {
 
 function viewOf(files: Record<string, Buffer>, os?: OsInfo): CatalogView {
   const captured: CapturedFile[] = Object.entries(files)
-    .map(([path, content]) => ({ path, content, layerDiffId: LAYER }))
+    .map(([path, content]) => ({ path, content, layerDiffId: LAYER, wantedBy: [rpmCataloger.id] }))
     .sort((a, b) => a.path.localeCompare(b.path));
   return {
     files: () => captured,

@@ -2,6 +2,7 @@ import { readFileSync, rmSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sarifErrors } from '../../../test/helpers/json-schemas.js';
 import { ERROR_CATALOGUE } from '../../core/errors.js';
@@ -21,7 +22,7 @@ async function cli(argv: string[], stdin?: string) {
     stderr: { write: (s: string) => (stderr += s) },
     env: { HOME: tmp, PORTCULLIS_CACHE_DIR: join(tmp, 'cache') },
     cwd: process.cwd(),
-    ...(stdin !== undefined ? { stdin: [Buffer.from(stdin)] } : {}),
+    ...(stdin !== undefined ? { stdin: Readable.from([Buffer.from(stdin)]) } : {}),
   };
   const code = await run(argv, io);
   return { code, stdout, stderr };

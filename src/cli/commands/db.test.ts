@@ -97,7 +97,8 @@ describe('portcullis db', () => {
     expect(readFileSync(target).equals(readFileSync(src))).toBe(true);
     const tampered = join(dir, 'tampered.bundle');
     const bytes = readFileSync(bundle);
-    bytes[bytes.length - 2000] ^= 0xff;
+    const at = bytes.length - 2000;
+    bytes.writeUInt8(bytes.readUInt8(at) ^ 0xff, at);
     writeFileSync(tampered, bytes);
     const bad = await runCli(['db', 'import', tampered, '--trusted-key', join(dir, 'a.pub'), '--db', target], { env });
     expect(['BUNDLE_HASH', 'BUNDLE_FORMAT']).toContain(codedErrors(bad.stderr)[0]);

@@ -77,7 +77,7 @@ export function unknownHost(): HostInput {
   return { root: '/nonexistent', dataRoot: NO, mounts: NO, auditRules: NO, paths: new Map(), containerdSocket: NO, dockerGroup: NO, engineVersion: NO, contentTrust: undefined, now: new Date('2025-06-01T00:00:00Z') };
 }
 
-export function image(patch: Partial<ImageInput> & { config?: Partial<ImageInput['config']> } = {}): ImageInput {
+export function image(patch: Partial<Omit<ImageInput, 'config'>> & { config?: Partial<ImageInput['config']> } = {}): ImageInput {
   const { config, ...rest } = patch;
   return {
     reference: 'docker:test/app:1',

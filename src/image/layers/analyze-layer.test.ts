@@ -97,7 +97,8 @@ describe('analyzeLayer', () => {
     const garbage = Buffer.alloc(4096, 0x41);
     await rejectsWith(analyzeLayer(streamOf(garbage), opts()), 'LAYER_CORRUPT');
     const flipped = Buffer.from(gz);
-    flipped[Math.floor(flipped.length / 2)] ^= 0xff;
+    const mid = Math.floor(flipped.length / 2);
+    flipped.writeUInt8(flipped.readUInt8(mid) ^ 0xff, mid);
     await rejectsWith(analyzeLayer(streamOf(flipped), opts()), 'LAYER_CORRUPT');
     await rejectsWith(analyzeLayer(streamOf(Buffer.alloc(0)), opts()), 'LAYER_CORRUPT');
   });
