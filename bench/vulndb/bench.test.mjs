@@ -2,13 +2,15 @@
 //   node --test bench/vulndb/
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { crc32, inflateRawSync } from 'node:zlib';
 import { compareFindings, countByEcosystem, oursFindings, oursInventory, pkgKey, theirsFindings, theirsInventory } from './compare.mjs';
-import { diffFindings } from './findings-diff.mjs';
+import { checkFindings, readRecorded, writeRecorded } from './findings-check.mjs';
+import { diffFindings, findingsLines, findingsSha256, sha256 } from './findings-diff.mjs';
 import { below, candidateVersions, prng, realisticInventory } from './inventory.mjs';
 import { buildOsvScannerDb, recordJson } from './osv-db.mjs';
 import { decodeVlq, sourceMapLookup, summarizeProfile } from './profile.mjs';
@@ -200,4 +202,22 @@ test('source maps: VLQ segments decode, generated positions map back to the Type
   assert.deepEqual(lookup(1, 5), { source: '../../src/a.ts', line: 3 });
   assert.deepEqual(lookup(1, 12), { source: '../../src/a.ts', line: 4 });
   assert.equal(lookup(7, 0), undefined);
+});
+
+test('findings check: the same hash in every process, compared with the recorded one for the recorded inventory only', () => {
+  const recorded = { inventorySha256: 'inv-1', findings: 2, findingsSha256: 'f-1' };
+  assert.deepEqual(checkFindings('inv-1', ['f-1', 'f-1'], recorded), { deterministic: true, sha256: 'f-1', verdict: 'equal' });
+  assert.deepEqual(checkFindings('inv-1', ['f-2', 'f-2'], recorded), { deterministic: true, sha256: 'f-2', verdict: 'differs' });
+  assert.deepEqual(checkFindings('inv-1', ['f-1', 'f-2'], recorded), { deterministic: false, sha256: undefined, verdict: 'differs' });
+  assert.deepEqual(checkFindings('inv-2', ['f-1'], recorded), { deterministic: true, sha256: 'f-1', verdict: 'other-inventory' });
+  assert.deepEqual(checkFindings('inv-1', ['f-1'], undefined), { deterministic: true, sha256: 'f-1', verdict: 'not-recorded' });
+  // The hash is that of the JSON lines match.mjs writes (what sha256sum of the file prints).
+  const lines = findingsLines([{ id: 'CVE-1', package: { id: 'npm:a@1' } }, { id: 'CVE-2', package: { id: 'npm:a@1' } }]);
+  assert.equal(lines, '{"id":"CVE-1","package":{"id":"npm:a@1"}}\n{"id":"CVE-2","package":{"id":"npm:a@1"}}\n');
+  assert.equal(sha256(lines), createHash('sha256').update(lines).digest('hex'));
+  assert.equal(findingsSha256([{ id: 'CVE-1', package: { id: 'npm:a@1' } }, { id: 'CVE-2', package: { id: 'npm:a@1' } }]), sha256(lines));
+  const file = join(dir, 'expected.json');
+  writeRecorded(file, { worst: recorded }, 'test');
+  assert.deepEqual(readRecorded(file), { about: 'test', worst: recorded });
+  assert.deepEqual(readRecorded(join(dir, 'none.json')), {});
 });

@@ -5,7 +5,24 @@
 //   node bench/vulndb/findings-diff.mjs <before.jsonl> <after.jsonl>
 // Prints one JSON line { before, after, equal, onlyBefore, onlyAfter, changed, examples };
 // exit 0 when identical, 1 when they differ, 2 when it cannot run.
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+
+/** Findings as match.mjs writes them: one JSON line each, in the matcher's order. */
+export function findingsLines(findings) {
+  return findings.map((f) => `${JSON.stringify(f)}\n`).join('');
+}
+
+export function sha256(text) {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** sha256 of `findingsLines(findings)`, one finding at a time (no 30 MB string in the heap). */
+export function findingsSha256(findings) {
+  const h = createHash('sha256');
+  for (const f of findings) h.update(`${JSON.stringify(f)}\n`);
+  return h.digest('hex');
+}
 
 /** `package id  finding id` → the finding's JSON text, from one JSONL file's text. */
 export function indexFindings(text) {

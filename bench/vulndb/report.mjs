@@ -57,7 +57,8 @@ function printMatch(m) {
   console.log(`  inventory (inventory.mjs, seeded): ${mix}; deb = Ubuntu 20.04 binaries grouped by real source packages;`);
   console.log('  every name is a real advisory package name (worst case: every lookup returns rows); versions taken');
   console.log('  from the advisories: at a fix, just below a fix, introduced / last_affected / listed');
-  console.log(`  open ${num(m.openMs, 0)} ms; cold match (fresh process + DB) ${sec(m.coldMs)} wall, ${sec(m.coldCpuMs)} CPU; warm (same open DB) ${sec(m.warmMs)};`);
+  console.log(`  open ${num(m.openMs, 0)} ms; cold match (fresh process + DB) ${sec(m.coldMs)} wall (${spread(m)}), ${sec(m.coldCpuMs)} CPU of which ${sec(m.coldMainCpuMs)} on the`);
+  console.log(`  matching thread (the rest: V8 compiling and collecting garbage on helper threads); warm (same open DB) ${sec(m.warmMs)};`);
   console.log(`  peak RSS ${mb(m.rssMB)} (process: node + DB + inventory + 4 matches); medians of ${m.runs} processes`);
   const types = Object.entries(m.findingsByType).map(([k, v]) => `${k} ${v}`).join(', ');
   console.log(`  findings ${m.findings} on ${m.packagesWithFindings} packages (${types}); ${m.problems} problems`);
@@ -68,8 +69,14 @@ function printMatch(m) {
     else {
       const rmix = Object.entries(r.count).map(([k, v]) => `${k} ${v}`).join(', ');
       console.log(`    ${r.image}: ${r.distinct} distinct packages → ${r.packages} (${rmix}); ${r.skipped} skipped (owned by an OS package, …)`);
-      console.log(`    cold ${sec(r.coldMs)} wall, ${sec(r.coldCpuMs)} CPU; warm ${sec(r.warmMs)}; peak RSS ${mb(r.rssMB)}; findings ${r.findings} on ${r.packagesWithFindings} packages`);
+      console.log(`    cold ${sec(r.coldMs)} wall (${spread(r)}), ${sec(r.coldCpuMs)} CPU (${sec(r.coldMainCpuMs)} matching thread); warm ${sec(r.warmMs)}; peak RSS ${mb(r.rssMB)}; findings ${r.findings} on ${r.packagesWithFindings} packages`);
     }
+  }
+  for (const [name, x] of [['worst case', m], ['realistic', r]]) {
+    if (!x?.ok) continue;
+    console.log(`  findings (${name}): sha256 ${x.check.sha256 ?? 'DIFFERS between the match processes'}; ${CHECK_TEXT[x.check.verdict]}`);
+    const b = x.baseline;
+    if (b) console.log(`    against BENCH_BASELINE_DIST: ${b.ok ? `${b.after} ours / ${b.before} baseline, ${b.equal ? 'identical' : `${b.onlyBefore} only baseline, ${b.onlyAfter} only ours, ${b.changed} changed: ${JSON.stringify(b.examples.slice(0, 3))}`}; baseline cold ${sec(b.coldMs)} wall, ${sec(b.coldCpuMs)} CPU` : `not run: ${b.error}`}`);
   }
   if (m.profile) {
     console.log(`  CPU profile of one cold match process (${num(m.profile.totalMs, 0)} ms sampled; BENCH_PROFILE=1):`);
@@ -78,6 +85,27 @@ function printMatch(m) {
     console.log('    inclusive time:');
     for (const [k, v] of m.profile.inclusive.slice(0, 12)) console.log(`      ${num(v, 0).padStart(6)} ms  ${k}`);
   }
+}
+
+const CHECK_TEXT = {
+  equal: 'equal to the recorded run (expected-findings.json)',
+  differs: 'DIFFERENT from the recorded run (expected-findings.json): compare with BENCH_BASELINE_DIST',
+  'other-inventory': 'not compared: the inventory is not the recorded one (another corpus or inventory.mjs)',
+  'not-recorded': 'nothing recorded to compare with (BENCH_RECORD_FINDINGS=1 records this run)',
+};
+
+/** Fastest and slowest cold wall time of the match processes. */
+function spread(m) {
+  return m.coldSpread ? `${sec(m.coldSpread[0])}–${sec(m.coldSpread[1])} over ${m.runs} runs` : `${m.runs} runs`;
+}
+
+function findingsVerdict(x) {
+  if (!x?.ok) return 'NOT RUN';
+  if (!x.check.deterministic) return 'FAIL';
+  if (x.baseline?.ok && !x.baseline.equal) return 'FAIL';
+  if (x.check.verdict === 'equal' || x.baseline?.equal) return 'PASS';
+  if (x.check.verdict === 'differs') return 'FAIL';
+  return 'NOT RUN (nothing to compare with)';
 }
 
 function list(items, max = 12) {
@@ -115,30 +143,34 @@ function printE2e(e) {
   }
 }
 
-export function report({ machine, runs, peerRuns, build, match, e2e }) {
+export function report({ machine, runs, peerRuns, build, match, e2e, only }) {
   console.log('');
-  console.log('=== vulnerability database benchmark ===');
+  console.log(`=== vulnerability database benchmark${only ? ` (BENCH_ONLY=${only})` : ''} ===`);
   console.log(`machine: ${machine.cpu}, ${machine.memGB.toFixed(0)} GB RAM, node ${machine.node}; load average at start ${machine.load.map((x) => x.toFixed(1)).join(' ')}, at end ${machine.loadEnd.map((x) => x.toFixed(1)).join(' ')}`);
-  console.log(`runs: match ${runs} processes, image scans ${runs} (ours) / ${peerRuns} (osv-scanner); db build once`);
+  console.log(only ? `runs: match ${runs} processes` : `runs: match ${runs} processes, image scans ${runs} (ours) / ${peerRuns} (osv-scanner); db build once`);
   console.log('');
-  printBuild(build);
+  if (build) printBuild(build);
   printMatch(match);
-  printE2e(e2e);
+  if (e2e) printE2e(e2e);
 
-  const bs = build.ms / 1000;
-  const per100k = (build.dbBytes / build.advisories) * 1e5;
   console.log('');
   console.log('=== results (this run) ===');
-  line('db build: advisories/s', num(build.advisories / bs), '(no target in issue 4)', build.ok ? '' : 'NOT RUN');
-  line('db build: input MB/s', num(build.inputBytes / MB / bs, 2), '(no target)', build.ok ? '' : 'NOT RUN');
-  line('db build: peak RSS', mb(build.rssMB), '(no target)', build.ok ? '' : 'NOT RUN');
-  line('DB size per 100k advisories', `${num(per100k / MB, 0)} MB`, '(extrapolated: B/adv × 1e5)', build.ok ? '' : 'NOT RUN');
+  if (build) {
+    const bs = build.ms / 1000;
+    const per100k = (build.dbBytes / build.advisories) * 1e5;
+    line('db build: advisories/s', num(build.advisories / bs), '(no target in issue 4)', build.ok ? '' : 'NOT RUN');
+    line('db build: input MB/s', num(build.inputBytes / MB / bs, 2), '(no target)', build.ok ? '' : 'NOT RUN');
+    line('db build: peak RSS', mb(build.rssMB), '(no target)', build.ok ? '' : 'NOT RUN');
+    line('DB size per 100k advisories', `${num(per100k / MB, 0)} MB`, '(extrapolated: B/adv × 1e5)', build.ok ? '' : 'NOT RUN');
+  }
   const cold = match.coldMs / 1000;
   const warm = match.warmMs / 1000;
   line('match 10k worst-case packages, cold', Number.isFinite(cold) ? `${cold.toFixed(3)} s` : 'n/a', `< ${TARGETS.matchS} s`, verdict(cold < TARGETS.matchS, Number.isFinite(cold), match.error));
   line('match 10k worst-case packages, cold CPU', Number.isFinite(match.coldCpuMs) ? `${(match.coldCpuMs / 1000).toFixed(3)} s` : 'n/a', `(user+sys: less load-dependent)`, '');
+  line('  of which on the matching thread', Number.isFinite(match.coldMainCpuMs) ? `${(match.coldMainCpuMs / 1000).toFixed(3)} s` : 'n/a', '(the rest: V8 helper threads)', '');
   line('match 10k worst-case packages, warm', Number.isFinite(warm) ? `${warm.toFixed(3)} s` : 'n/a', `< ${TARGETS.matchS} s`, verdict(warm < TARGETS.matchS, Number.isFinite(warm), match.error));
   if (match.ok) line('match findings', String(match.findings), '(count)', '');
+  line('match worst-case findings unchanged', match.check?.sha256?.slice(0, 12) ?? 'n/a', '= recorded / = BENCH_BASELINE_DIST', findingsVerdict(match));
   const real = match.real;
   if (real) {
     const rc = real.coldMs / 1000;
@@ -146,7 +178,9 @@ export function report({ machine, runs, peerRuns, build, match, e2e }) {
     line('match 10k real-SBOM packages, cold', Number.isFinite(rc) ? `${rc.toFixed(3)} s` : 'n/a', `< ${TARGETS.matchS} s`, verdict(rc < TARGETS.matchS, Number.isFinite(rc), real.error));
     line('match 10k real-SBOM packages, cold CPU', Number.isFinite(real.coldCpuMs) ? `${(real.coldCpuMs / 1000).toFixed(3)} s` : 'n/a', '(user+sys)', '');
     line('match 10k real-SBOM packages, warm', Number.isFinite(rw) ? `${rw.toFixed(3)} s` : 'n/a', `< ${TARGETS.matchS} s`, verdict(rw < TARGETS.matchS, Number.isFinite(rw), real.error));
+    line('match real-SBOM findings unchanged', real.check?.sha256?.slice(0, 12) ?? 'n/a', '= recorded / = BENCH_BASELINE_DIST', findingsVerdict(real));
   }
+  if (!e2e) return;
   for (const img of e2e.images) {
     const why = img.theirs.missing ?? (img.theirs.ok === false ? 'osv-scanner failed' : img.ours.ok === false ? 'ours failed' : undefined);
     line(`${img.name}: ours/osv-scanner wall`, fmt(ratio(img.ours.ms, img.theirs.ms)), `(${sec(img.ours.ms)} / ${sec(img.theirs.ms)})`, why ? `NOT RUN (${why})` : '');

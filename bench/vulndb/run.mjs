@@ -9,13 +9,18 @@
 //     on the same docker-archive files: wall time, peak RSS, and the findings compared.
 // Exit 0 even when a target fails (it is a measurement); 2 when the benchmark cannot run.
 // Env: BENCH_RUNS (3), BENCH_PEER_RUNS (3), BENCH_SKIP_PEERS=1, BENCH_CLI, BENCH_VULNDATA,
-// BENCH_WORK, BENCH_PROFILE=1 (CPU profile of one cold match), BENCH_KEEP=1.
+// BENCH_WORK, BENCH_PROFILE=1 (CPU profile of one cold match), BENCH_KEEP=1,
+// BENCH_ONLY=match (part 2 alone, on the DB and inventories of an earlier run when present),
+// BENCH_BASELINE_DIST=<dist dir> (findings compared finding by finding with that build's),
+// BENCH_RECORD_FINDINGS=1 (record this run's findings hashes in expected-findings.json).
 import { copyFileSync, createReadStream, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { cpus, homedir, loadavg, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { measure, median, run } from '../sbom/measure.mjs';
 import { compareFindings, countByEcosystem, groupDifferences, oursFindings, oursInventory, theirsFindings, theirsInventory } from './compare.mjs';
+import { checkFindings, readRecorded, writeRecorded } from './findings-check.mjs';
+import { diffFindings, sha256 } from './findings-diff.mjs';
 import { buildOsvScannerDb } from './osv-db.mjs';
 import { summarizeProfile } from './profile.mjs';
 import { report } from './report.mjs';
@@ -28,6 +33,9 @@ const dist = resolve(dirname(cli), '../..');
 const vulndata = resolve(process.env.BENCH_VULNDATA ?? '/work/shared/vulndata');
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const PEER_RUNS = Number(process.env.BENCH_PEER_RUNS ?? 3);
+const ONLY = process.env.BENCH_ONLY ?? '';
+const BASELINE = process.env.BENCH_BASELINE_DIST ? resolve(process.env.BENCH_BASELINE_DIST) : undefined;
+const RECORDED = join(here, 'expected-findings.json');
 const log = (s) => console.error(`[bench] ${s}`);
 
 /** Each feed's directory as `db build` gets it: the corpus as published (symlinked), except
@@ -165,11 +173,18 @@ async function buildBench(feeds) {
   };
 }
 
-/** BENCH_RUNS match processes over one inventory file; medians. */
-async function matchRuns(db, inv, label) {
+/**
+ * BENCH_RUNS match processes over one inventory file; medians. Their findings are checked
+ * (findings-check.mjs): the same in every process, the recorded ones for the recorded inventory,
+ * and with BENCH_BASELINE_DIST the baseline build's, finding by finding.
+ */
+async function matchRuns(db, inv, label, key) {
   const samples = [];
+  const oursOut = join(work, 'tmp', `findings-${key}.jsonl`);
+  mkdirSync(dirname(oursOut), { recursive: true });
   for (let i = 0; i < RUNS; i++) {
-    const m = await timed(`match ${label} #${i + 1}`, process.execPath, [join(here, 'match.mjs'), dist, db, inv, '3']);
+    const env = { ...process.env, ...(i === 0 && BASELINE ? { BENCH_FINDINGS_OUT: oursOut } : {}) };
+    const m = await timed(`match ${label} #${i + 1}`, process.execPath, [join(here, 'match.mjs'), dist, db, inv, '3'], { env });
     if (m.ok) {
       try {
         m.result = JSON.parse(m.stdout.trim().split('\n').at(-1));
@@ -183,6 +198,9 @@ async function matchRuns(db, inv, label) {
   const ok = samples.filter((s) => s.ok);
   if (ok.length === 0) return { ok: false, error: tail(samples[0]?.stderr ?? '', 300) };
   const r = ok[0].result;
+  const inventorySha256 = sha256(readFileSync(inv));
+  const check = checkFindings(inventorySha256, ok.map((s) => s.result.findingsSha256), readRecorded(RECORDED)[key]);
+  log(`match ${label}: findings sha256 ${check.sha256 ?? 'differs between runs'} (${check.verdict})`);
   return {
     ok: true,
     runs: ok.length,
@@ -190,6 +208,8 @@ async function matchRuns(db, inv, label) {
     openMs: median(ok.map((s) => s.result.openMs)),
     coldMs: median(ok.map((s) => s.result.coldMs)),
     coldCpuMs: median(ok.map((s) => s.result.coldCpuMs)),
+    coldMainCpuMs: median(ok.map((s) => s.result.coldMainCpuMs)),
+    coldSpread: [Math.min(...ok.map((s) => s.result.coldMs)), Math.max(...ok.map((s) => s.result.coldMs))],
     warmMs: median(ok.flatMap((s) => s.result.warmMs)),
     rssMB: Math.max(...ok.map((s) => s.rssMB)),
     findings: r.findings,
@@ -197,7 +217,19 @@ async function matchRuns(db, inv, label) {
     findingsByType: r.findingsByType,
     problems: r.problems,
     skipped: r.skipped,
+    inventorySha256,
+    check,
+    baseline: BASELINE ? await baselineDiff(db, inv, label, key, oursOut) : undefined,
   };
+}
+
+/** The baseline build's cold match of the same inventory, its findings diffed with ours. */
+async function baselineDiff(db, inv, label, key, oursOut) {
+  const out = join(work, 'tmp', `findings-${key}-baseline.jsonl`);
+  const m = await timed(`match ${label} (baseline ${BASELINE})`, process.execPath, [join(here, 'match.mjs'), BASELINE, db, inv, '0'], { env: { ...process.env, BENCH_FINDINGS_OUT: out } });
+  if (!m.ok || !existsSync(out) || !existsSync(oursOut)) return { ok: false, error: tail(m.stderr, 300) };
+  const result = JSON.parse(m.stdout.trim().split('\n').at(-1));
+  return { ok: true, coldMs: result.coldMs, coldCpuMs: result.coldCpuMs, ...diffFindings(readFileSync(out, 'utf8'), readFileSync(oursOut, 'utf8')) };
 }
 
 /**
@@ -205,17 +237,23 @@ async function matchRuns(db, inv, label) {
  * copied to 10,000 (inventory.mjs --from-sbom). The image is the one the end-to-end part scans.
  */
 async function realisticMatch(db) {
+  const inv = join(work, 'inventory-real-10k.json');
+  if (ONLY === 'match' && existsSync(inv)) {
+    // Match-only runs reuse the realistic inventory of an earlier run (no image, no SBOM).
+    log(`realistic inventory: reusing ${inv}`);
+    const made = JSON.parse(readFileSync(inv, 'utf8'));
+    return { ...(await matchRuns(db, inv, 'real 10k', 'real')), image: 'earlier run', distinct: made.distinct, count: made.count };
+  }
   const lang = await languageImage();
   if (!lang) return { ok: false, error: 'no language image to take an SBOM from' };
   const sbom = join(work, 'tmp', 'real-sbom.json');
   mkdirSync(dirname(sbom), { recursive: true });
   const s = await run(process.execPath, [cli, 'sbom', `docker-archive:${lang.path}`, '--format', 'json', '--output', sbom]);
   if (s.code !== 0 || !existsSync(sbom)) return { ok: false, error: `portcullis sbom failed: ${tail(s.stderr, 300)}` };
-  const inv = join(work, 'inventory-real-10k.json');
   const gen = await run(process.execPath, [join(here, 'inventory.mjs'), '--from-sbom', inv, sbom]);
   if (gen.code !== 0) return { ok: false, error: tail(gen.stderr, 300) };
   const made = JSON.parse(gen.stdout);
-  return { ...(await matchRuns(db, inv, 'real 10k')), image: lang.name, distinct: made.distinct, count: made.count };
+  return { ...(await matchRuns(db, inv, 'real 10k', 'real')), image: lang.name, distinct: made.distinct, count: made.count };
 }
 
 async function matchBench(db) {
@@ -223,16 +261,22 @@ async function matchBench(db) {
   const gen = await run(process.execPath, [join(here, 'inventory.mjs'), db, inv]);
   if (gen.code !== 0) return { ok: false, error: tail(gen.stderr, 300) };
   const mix = JSON.parse(gen.stdout);
-  const worst = await matchRuns(db, inv, 'worst 10k');
+  const worst = await matchRuns(db, inv, 'worst 10k', 'worst');
   if (!worst.ok) return { ...worst, mix };
   let profile;
   if (process.env.BENCH_PROFILE === '1') {
     const dir = fresh('prof');
-    await run(process.execPath, ['--cpu-prof', '--cpu-prof-dir', dir, join(here, 'match.mjs'), dist, db, inv, '0']);
+    await run(process.execPath, ['--cpu-prof', '--cpu-prof-dir', dir, join(here, 'match.mjs'), dist, db, inv, '0'], { env: { ...process.env, BENCH_DIGEST: '0' } });
     const file = readdirSync(dir).find((n) => n.endsWith('.cpuprofile'));
     if (file) profile = summarizeProfile(join(dir, file), 12);
   }
-  return { ...worst, mix, profile, real: await realisticMatch(db) };
+  const real = await realisticMatch(db);
+  if (process.env.BENCH_RECORD_FINDINGS === '1') {
+    const entry = (m) => (m?.ok && m.check.sha256 ? { inventorySha256: m.inventorySha256, findings: m.findings, findingsSha256: m.check.sha256 } : undefined);
+    writeRecorded(RECORDED, { worst: entry(worst), real: entry(real) }, `recorded by bench/vulndb/run.sh on ${new Date().toISOString().slice(0, 10)}, node ${process.version}`);
+    log(`recorded the findings hashes in ${RECORDED}`);
+  }
+  return { ...worst, mix, profile, real };
 }
 
 function findTool(name) {
@@ -374,6 +418,17 @@ function machine() {
   return { cpu: `${c.length} × ${c[0]?.model ?? '?'}`, memGB: totalmem() / 2 ** 30, node: process.version, load: loadavg() };
 }
 
+/** BENCH_ONLY=match: the whole-corpus DB of an earlier run when this build reads it, else a new one. */
+async function existingDb(feeds) {
+  const db = join(work, 'full.db');
+  if (existsSync(db) && (await dbStatus(db))) {
+    log(`database: reusing ${db}`);
+    return db;
+  }
+  const m = await timed('db build (all feeds)', process.execPath, [cli, 'db', 'build', feeds.root, '--db', db]);
+  return m.ok ? db : undefined;
+}
+
 async function main() {
   if (!existsSync(cli)) fail(`${cli} missing: npm run build`);
   if (!existsSync('/usr/bin/time')) fail('/usr/bin/time missing: apt-get install -y time');
@@ -382,10 +437,16 @@ async function main() {
   rmSync(join(work, 'tmp'), { recursive: true, force: true });
   const m0 = machine();
   const feeds = await prepareFeeds();
-  const build = await buildBench(feeds);
-  const match = build.ok ? await matchBench(build.db) : { ok: false, error: 'the database build failed' };
-  const e2e = await e2eBench();
-  report({ machine: { ...m0, loadEnd: loadavg() }, runs: RUNS, peerRuns: PEER_RUNS, build, match, e2e });
+  if (ONLY === 'match') {
+    const db = await existingDb(feeds);
+    const match = db ? await matchBench(db) : { ok: false, error: 'the database build failed' };
+    report({ machine: { ...m0, loadEnd: loadavg() }, runs: RUNS, peerRuns: PEER_RUNS, match, only: 'match' });
+  } else {
+    const build = await buildBench(feeds);
+    const match = build.ok ? await matchBench(build.db) : { ok: false, error: 'the database build failed' };
+    const e2e = await e2eBench();
+    report({ machine: { ...m0, loadEnd: loadavg() }, runs: RUNS, peerRuns: PEER_RUNS, build, match, e2e });
+  }
   if (process.env.BENCH_KEEP !== '1') rmSync(join(work, 'tmp'), { recursive: true, force: true });
 }
 

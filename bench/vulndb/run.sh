@@ -5,6 +5,7 @@
 # benchmark itself cannot run.
 #   bench/vulndb/run.sh                       # BENCH_RUNS=3 BENCH_PEER_RUNS=3
 #   BENCH_SKIP_PEERS=1 BENCH_PROFILE=1 bench/vulndb/run.sh
+#   BENCH_ONLY=match bench/vulndb/run.sh      # matching only (part 2), on an earlier run's DB
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
@@ -13,6 +14,7 @@ if [[ ! -x /usr/bin/time ]]; then
   echo "[bench] installing GNU time (peak RSS)" >&2
   apt-get install -y time >/dev/null || { echo "[bench] cannot install time" >&2; exit 2; }
 fi
+[[ "${BENCH_ONLY:-}" == "" || "${BENCH_ONLY:-}" == match ]] || { echo "[bench] BENCH_ONLY=$BENCH_ONLY: only 'match' is known" >&2; exit 2; }
 for tool in xz skopeo docker; do
   command -v "$tool" >/dev/null || echo "[bench] $tool missing: the parts that need it are reported NOT RUN" >&2
 done
@@ -21,7 +23,7 @@ done
 # the checksum database here). A throw-away module + go build, as bench/sbom does: `go install
 # pkg@version` also asks the proxy for the version list, which may be refused.
 osv_version="${BENCH_OSV_SCANNER_VERSION:-v2.2.2}"
-if [[ ! -x "$HOME/go/bin/osv-scanner" && "${BENCH_SKIP_PEERS:-0}" != 1 ]]; then
+if [[ ! -x "$HOME/go/bin/osv-scanner" && "${BENCH_SKIP_PEERS:-0}" != 1 && "${BENCH_ONLY:-}" != match ]]; then
   if command -v go >/dev/null; then
     echo "[bench] installing osv-scanner $osv_version (go build; ~10 minutes on 2 cores)" >&2
     dir="$(mktemp -d /tmp/pc-bench-go.XXXXXX)"

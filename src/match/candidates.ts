@@ -34,10 +34,14 @@ export function ownedPackages(relationships: readonly Relationship[]): Map<strin
   return owned;
 }
 
-/** How to look a package up: by source package in the distro, or by name in its ecosystem. */
-export function lookupsFor(p: Package, os: OsInfo | undefined, owned: ReadonlyMap<string, string>): LookupPlan {
+/**
+ * How to look a package up: by source package in the distro, or by name in its ecosystem.
+ * `distroOf` is `distroEcosystem` or a memo of it (one image has one OS: the matcher works its
+ * ecosystem out once, not once per OS package).
+ */
+export function lookupsFor(p: Package, os: OsInfo | undefined, owned: ReadonlyMap<string, string>, distroOf: (os: OsInfo | undefined) => string | undefined = distroEcosystem): LookupPlan {
   if (OS_TYPES.has(p.type)) {
-    const ecosystem = distroEcosystem(os);
+    const ecosystem = distroOf(os);
     if (!ecosystem) return { skip: os ? `no advisories are matched for ${os.id} ${os.versionId}` : 'the operating system is unknown' };
     const scheme = schemeForEcosystem(ecosystem);
     if (!scheme) return { skip: `no version scheme for ${ecosystem}` };

@@ -16,11 +16,44 @@ export interface AdvisoryGroup {
   readonly members: readonly StoredAdvisory[];
 }
 
-function idsOf(a: StoredAdvisory): string[] {
-  return [...new Set([a.id, ...a.aliases, ...a.upstream])];
+interface Ids {
+  readonly ids: readonly string[];
+  readonly multi: boolean;
+}
+
+// An advisory object lives in the database's cache and meets many groupings: its ids are listed
+// once (entries go with the advisory object).
+const idsCache = new WeakMap<StoredAdvisory, Ids>();
+
+function idsInfo(a: StoredAdvisory): Ids {
+  let info = idsCache.get(a);
+  if (!info) {
+    const ids = [...new Set([a.id, ...a.aliases, ...a.upstream])];
+    info = { ids, multi: ids.filter((i) => CVE.test(i)).length > 1 };
+    idsCache.set(a, info);
+  }
+  return info;
+}
+
+function idsOf(a: StoredAdvisory): readonly string[] {
+  return idsInfo(a).ids;
+}
+
+/** A group's primary id and its ids, primary first, the rest sorted. */
+function named(ids: Iterable<string>, members: readonly StoredAdvisory[]): AdvisoryGroup {
+  const all = [...ids];
+  const cves = all.filter((i) => CVE.test(i)).sort();
+  const primary = cves.length === 1 ? (cves[0] as string) : (members[0]?.id ?? all[0] ?? '');
+  const rest = all.filter((i) => i !== primary).sort();
+  return { primary, ids: [primary, ...rest], members };
 }
 
 export function groupAdvisories(advisories: readonly StoredAdvisory[]): AdvisoryGroup[] {
+  // One record is one group whether it names one CVE or several (the result of the general case).
+  if (advisories.length === 1) {
+    const a = advisories[0] as StoredAdvisory;
+    return [named(idsOf(a), [a])];
+  }
   const parent = new Map<string, string>();
   const find = (x: string): string => {
     let r = x;
@@ -37,7 +70,7 @@ export function groupAdvisories(advisories: readonly StoredAdvisory[]): Advisory
   };
   const single: StoredAdvisory[] = [];
   const multi: StoredAdvisory[] = [];
-  for (const a of advisories) (idsOf(a).filter((i) => CVE.test(i)).length > 1 ? multi : single).push(a);
+  for (const a of advisories) (idsInfo(a).multi ? multi : single).push(a);
   for (const a of single) {
     const ids = idsOf(a);
     for (const id of ids) union(ids[0] as string, id);
@@ -68,10 +101,5 @@ export function groupAdvisories(advisories: readonly StoredAdvisory[]): Advisory
       g.members.push(a);
     }
   }
-  return [...groups.values()].map(({ ids, members }) => {
-    const cves = [...ids].filter((i) => CVE.test(i)).sort();
-    const primary = cves.length === 1 ? (cves[0] as string) : (members[0]?.id ?? [...ids][0] ?? '');
-    const rest = [...ids].filter((i) => i !== primary).sort();
-    return { primary, ids: [primary, ...rest], members };
-  });
+  return [...groups.values()].map(({ ids, members }) => named(ids, members));
 }

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OsInfo } from '../core/os.js';
 import type { Package, PackageType, Relationship } from '../core/package.js';
@@ -109,11 +110,72 @@ describe('matchInventory', () => {
     expect(ids(stdlib)).toEqual(['GO-2023-0001']);
   });
 
-  it('skips OS packages when the distro is unknown, and invalid versions with a problem', () => {
+  it('skips OS packages when the distro is unknown, and invalid versions with a problem per package', () => {
     const bad = pkg('npm', 'lodash', 'not a version');
-    const r = matchInventory({ packages: [libssl, bad], relationships: [], os: undefined }, db);
+    const bad2 = pkg('npm', 'lodash', 'not a version', { id: 'npm:lodash@not a version#2' });
+    const r = matchInventory({ packages: [libssl, bad, bad2], relationships: [], os: undefined }, db);
     expect(r.findings).toEqual([]);
     expect(r.skipped).toEqual([{ package: libssl.id, reason: 'the operating system is unknown' }]);
-    expect(r.problems.map((p) => p.code)).toEqual(['VERSION_INVALID']);
+    expect(r.problems.map((p) => [p.code, p.message.startsWith(`${bad.id}: `), p.message.startsWith(`${bad2.id}: `)])).toEqual([
+      ['VERSION_INVALID', true, false],
+      ['VERSION_INVALID', false, true],
+    ]);
+  });
+
+  it('gives copies of one package the same findings, each with its own package', () => {
+    const copy = pkg('npm', 'lodash', '4.17.4', { id: 'npm:lodash@4.17.4#copy', locations: [{ path: '/copy/lodash' }] });
+    const { findings } = matchInventory({ packages: [lodash, copy], relationships: [], os: BOOKWORM }, db);
+    expect(findings.map((f) => f.package.id)).toEqual([lodash.id, copy.id]);
+    expect(findings[1]?.package.locations).toEqual([{ path: '/copy/lodash' }]);
+    expect({ ...findings[1], package: undefined }).toEqual({ ...findings[0], package: undefined });
+  });
+
+  it('orders findings by package id, then finding id, in collation order, whatever the inventory order', () => {
+    // U+0001 is ignored by collation: these two ids compare equal, so their findings interleave by
+    // finding id (one stable sort of every finding), in inventory order where both ids are equal.
+    const twin = pkg('deb', 'libssl3', '3.0.9-1+b1', { id: `${libssl.id}\u0001`, source: { name: 'openssl', version: '3.0.9-1' } });
+    const upper = pkg('npm', 'Lodash', '4.17.4', { id: 'npm:Lodash@4.17.4' });
+    const { findings } = matchInventory({ packages: [upper, lodash, twin, libssl], relationships: [], os: BOOKWORM }, db);
+    expect(findings.map((f) => [f.package.id, f.id])).toEqual([
+      [twin.id, 'CVE-2023-0001'],
+      [libssl.id, 'CVE-2023-0001'],
+      [twin.id, 'CVE-2023-0002'],
+      [libssl.id, 'CVE-2023-0002'],
+      [lodash.id, 'CVE-2021-23337'],
+      [upper.id, 'CVE-2021-23337'],
+    ]);
+  });
+
+  it('takes one read lock for the whole match, released afterwards', () => {
+    // A database opened here: nothing cached yet, so the match reads the file.
+    const fresh = VulnDb.open(join(dir, 'v.db'));
+    const writer = new Database(join(dir, 'v.db'), { timeout: 0 });
+    try {
+      const write = () => writer.prepare("INSERT INTO meta (key, value) VALUES ('probe', 'x') ON CONFLICT (key) DO UPDATE SET value = 'y'").run();
+      // While the matcher reads, a writer cannot commit; after it returns, it can.
+      const during = fresh.read(() => {
+        expect(matchInventory({ packages: [lodash], relationships: [], os: BOOKWORM }, fresh).findings).toHaveLength(1);
+        return (() => {
+          try {
+            write();
+            return 'written';
+          } catch (err) {
+            return (err as { code?: string }).code;
+          }
+        })();
+      });
+      expect(during).toBe('SQLITE_BUSY');
+      expect(() =>
+        fresh.read(() => {
+          fresh.byAlias('CVE-2099-0001'); // not cached: a read of the file
+          throw new Error('boom');
+        }),
+      ).toThrow('boom');
+      expect(write().changes).toBe(1);
+    } finally {
+      writer.prepare("DELETE FROM meta WHERE key = 'probe'").run();
+      writer.close();
+      fresh.close();
+    }
   });
 });

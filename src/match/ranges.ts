@@ -1,4 +1,4 @@
-import type { VersionScheme } from '../version/types.js';
+import type { CompareResult, VersionScheme } from '../version/types.js';
 import type { Affected, RangeEvent } from '../vulndb/model.js';
 
 /**
@@ -28,40 +28,43 @@ function bound(e: RangeEvent): Bound {
 
 const ORDER = { introduced: 0, last_affected: 1, fixed: 2, limit: 2 } as const;
 
+/** The scheme's order as a function (`MemoScheme.compare`: the same order, remembered). */
+export type Compare = (a: string, b: string) => CompareResult;
+
 // Entries come from the database's per-open cache, so one events array is met again for every
 // package that looks it up: its sorted bounds are kept (per scheme object) instead of re-sorted.
 const sortedCache = new WeakMap<readonly RangeEvent[], Map<VersionScheme, Bound[]>>();
 
-function sorted(events: readonly RangeEvent[], scheme: VersionScheme): Bound[] {
+function sorted(events: readonly RangeEvent[], scheme: VersionScheme, cmp: Compare): Bound[] {
   let byScheme = sortedCache.get(events);
   if (!byScheme) sortedCache.set(events, (byScheme = new Map()));
   let list = byScheme.get(scheme);
-  if (!list) byScheme.set(scheme, (list = sortBounds(events, scheme)));
+  if (!list) byScheme.set(scheme, (list = sortBounds(events, cmp)));
   return list;
 }
 
-function sortBounds(events: readonly RangeEvent[], scheme: VersionScheme): Bound[] {
+function sortBounds(events: readonly RangeEvent[], cmp: Compare): Bound[] {
   return events.map(bound).sort((a, b) => {
     const za = a.kind === 'introduced' && a.v === '0';
     const zb = b.kind === 'introduced' && b.v === '0';
     if (za || zb) return za === zb ? 0 : za ? -1 : 1;
-    return scheme.compare(a.v, b.v) || ORDER[a.kind] - ORDER[b.kind];
+    return cmp(a.v, b.v) || ORDER[a.kind] - ORDER[b.kind];
   });
 }
 
 /** Interval of one range that contains `version`, or undefined. */
-function inRange(version: string, events: readonly RangeEvent[], scheme: VersionScheme): RangeHit | undefined {
+function inRange(version: string, events: readonly RangeEvent[], scheme: VersionScheme, cmp: Compare): RangeHit | undefined {
   let open: Bound | undefined;
-  const list = sorted(events, scheme);
+  const list = sorted(events, scheme, cmp);
   for (let i = 0; i < list.length; i++) {
     const b = list[i] as Bound;
     if (b.kind === 'introduced') {
-      if (b.v === '0' || scheme.compare(version, b.v) >= 0) open = b;
+      if (b.v === '0' || cmp(version, b.v) >= 0) open = b;
       else break;
       continue;
     }
     if (!open) continue;
-    const c = scheme.compare(version, b.v);
+    const c = cmp(version, b.v);
     const closes = b.kind === 'last_affected' ? c > 0 : c >= 0;
     if (closes) {
       open = undefined;
@@ -76,15 +79,19 @@ function inRange(version: string, events: readonly RangeEvent[], scheme: Version
   return { range: open.v === '0' ? '>=0 (no fix)' : `>=${open.v} (no fix)`, fixed: undefined, listed: false };
 }
 
-/** The first interval of `affected` that contains `version`, or undefined when it is not affected. */
-export function affectedBy(version: string, affected: Affected, scheme: VersionScheme): RangeHit | undefined {
+/**
+ * The first interval of `affected` that contains `version`, or undefined when it is not affected.
+ * `cmp` must order as `scheme` does (the matcher passes its remembered comparisons); sorted
+ * bounds are cached per `scheme`.
+ */
+export function affectedBy(version: string, affected: Affected, scheme: VersionScheme, cmp: Compare = (a, b) => scheme.compare(a, b)): RangeHit | undefined {
   if (affected.versions.includes(version)) {
-    const anyFix = affected.ranges.flatMap((r) => r.events).flatMap((e) => ('fixed' in e && scheme.compare(e.fixed, version) > 0 ? [e.fixed] : []));
-    anyFix.sort((a, b) => scheme.compare(a, b));
+    const anyFix = affected.ranges.flatMap((r) => r.events).flatMap((e) => ('fixed' in e && cmp(e.fixed, version) > 0 ? [e.fixed] : []));
+    anyFix.sort(cmp);
     return { range: `=${version}`, fixed: anyFix[0], listed: true };
   }
   for (const r of affected.ranges) {
-    const hit = inRange(version, r.events, scheme);
+    const hit = inRange(version, r.events, scheme, cmp);
     if (hit) return hit;
   }
   return undefined;
