@@ -1,3 +1,4 @@
+import { writeSync } from 'node:fs';
 import { type FileHandle, open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -91,7 +92,8 @@ export class HeadWriter {
   }
 
   async write(state: HeadState): Promise<void> {
-    await this.fh.write(encodeSlot(state, this.key), 0, SLOT_BYTES, this.nextSlot * SLOT_BYTES);
+    // The write is synchronous (page cache, microseconds); only the fdatasync goes to the thread pool.
+    writeSync(this.fh.fd, encodeSlot(state, this.key), 0, SLOT_BYTES, this.nextSlot * SLOT_BYTES);
     await this.fh.datasync();
     this.nextSlot = 1 - this.nextSlot;
   }

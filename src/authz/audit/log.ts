@@ -123,7 +123,7 @@ class FileAuditLog implements AuditLog {
       try {
         await this.rotateIfDue(Date.now());
         const buf = Buffer.from(text);
-        await writeAll(this.fh, buf);
+        writeAll(this.fh, buf);
         await this.fh.datasync();
         this.size += buf.length;
       } catch (err) {

@@ -166,13 +166,16 @@ describe('captures from Debian dockerd 20.10', () => {
       const calls = (want.calls ?? []).map(([a, o]) => (o === undefined ? [a] : [a, resolve(c(), o)]) as [string, string?]);
       expect(sortCalls(got)).toEqual(sortCalls(calls));
     });
-    it(`${id}: every response phase parses to the same facts, with dockerd's status`, () => {
+    it(`${id}: every response phase parses to the same action and object, with dockerd's status`, () => {
       const byUri = new Map(requests(c()).map((e) => [`${String(e.body.RequestMethod)} ${String(e.body.RequestUri)}`, parseAuthzRequest(e.body, opts)]));
       for (const e of c().exchanges.filter((x) => x.phase === 'response')) {
         const r = parseAuthzResponse(e.body, opts);
         if (!r.ok) throw new Error(r.message);
         const req = byUri.get(`${r.facts.method} ${String(e.body.RequestUri)}`);
-        expect(req?.ok && req.facts).toEqual(r.facts);
+        // Body facts are judged in the request phase only; the response repeats the rest.
+        const { create: _c, exec: _e, volume: _v, ...same } = req?.ok ? req.facts : { create: undefined, exec: undefined, volume: undefined };
+        expect(same).toEqual(r.facts);
+        expect([r.facts.create, r.facts.exec, r.facts.volume]).toEqual([undefined, undefined, undefined]);
         expect(r.status).toBe(e.body.ResponseStatusCode);
       }
     });

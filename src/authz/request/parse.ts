@@ -74,7 +74,7 @@ function readJson(body: Buffer, shape: 'object' | 'array', nullable: boolean): {
 }
 
 /** Wire request → facts; the whole of the work both phases share. */
-function toFacts(wire: AuthzWireRequest, opts: ParseOptions): { facts: RequestFacts } | ParseFailure {
+function toFacts(wire: AuthzWireRequest, opts: ParseOptions, phase: 'request' | 'response' = 'request'): { facts: RequestFacts } | ParseFailure {
   const method = wire.RequestMethod;
   if (!METHOD.test(method)) return fail(`the method "${method.slice(0, 20)}" is not an upper-case HTTP method`);
   const t = parseRequestTarget(wire.RequestUri);
@@ -97,14 +97,18 @@ function toFacts(wire: AuthzWireRequest, opts: ParseOptions): { facts: RequestFa
 
   let object = match.object;
   const facts: { -readonly [K in keyof RequestFacts]: RequestFacts[K] } = { ...base, action: match.action };
-  if (need && body && body.length > 0) {
+  // The response phase follows an allowed request: its body facts were judged then; only a
+  // name carried in the body is read again, for the audit record's object.
+  if (need && body && body.length > 0 && (phase === 'request' || match.route.nameInBody)) {
     const json = readJson(body, match.route.bodyShape ?? 'object', need === 'optional');
     if (typeof json === 'string') return fail(`${method} ${path}: ${json}`);
     try {
       if (isObject(json.value)) {
-        if (match.action === 'container.create') facts.create = containerCreateFacts(json.value);
-        if (match.action === 'container.exec') facts.exec = execCreateFacts(json.value);
-        if (match.action === 'volume.create') facts.volume = volumeCreateFacts(json.value);
+        if (phase === 'request') {
+          if (match.action === 'container.create') facts.create = containerCreateFacts(json.value);
+          if (match.action === 'container.exec') facts.exec = execCreateFacts(json.value);
+          if (match.action === 'volume.create') facts.volume = volumeCreateFacts(json.value);
+        }
         const name = match.route.nameInBody ? goField(json.value, 'Name') : undefined;
         if (name !== undefined && typeof name !== 'string') return fail(`${method} ${path}: Name is not a string`);
         if (name) object = name;
@@ -137,7 +141,7 @@ export function parseAuthzRequest(raw: unknown, opts: ParseOptions): ParsedReque
 export function parseAuthzResponse(raw: unknown, opts: ParseOptions): ParsedResponse {
   const decoded = decodeWire(raw, opts);
   if ('ok' in decoded) return decoded;
-  const r = toFacts(decoded.wire, opts);
+  const r = toFacts(decoded.wire, opts, 'response');
   if ('ok' in r) return r;
   const status = decoded.wire.ResponseStatusCode;
   return { ok: true, facts: r.facts, wire: decoded.wire, ...(status !== undefined ? { status } : {}) };

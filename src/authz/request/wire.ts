@@ -31,9 +31,11 @@ export const AuthzWireRequestSchema = z.object({
   RequestUri: z.string().min(1),
   RequestBody: base64.nullable().exactOptional(),
   RequestHeaders: headerMap.nullable().exactOptional(),
-  RequestPeerCertificates: z.array(base64).nullable().exactOptional(),
+  // Certificates and response bodies are never decoded here (dockerd verified the client
+  // certificate; the response is only audited): checked as strings, not as base64.
+  RequestPeerCertificates: z.array(z.string()).nullable().exactOptional(),
   ResponseStatusCode: z.number().int().min(0).max(999).exactOptional(),
-  ResponseBody: base64.nullable().exactOptional(),
+  ResponseBody: z.string().nullable().exactOptional(),
   ResponseHeaders: headerMap.nullable().exactOptional(),
 });
 
