@@ -1,112 +1,104 @@
-import type { EvalContext, KeyedFindingTest } from './fields/types.js';
-import { type ActiveException, ExceptionIndex } from './exceptions.js';
-import type { PolicyFinding } from './input.js';
+import type { FindingFacts } from './facts/findings.js';
+import type { KeyedFindingTest } from './fields/types.js';
+import type { CompiledRule } from './model.js';
 
 /**
- * The candidate findings of rules during one evaluation, as lists of finding positions. Every
- * finding test has a result column (0 undecided, 1 false, 2 true) shared by all rules with the
- * same criterion; a rule's first test is decided for every finding once, and its passing
- * findings are split once by whether an active exception covers them. A rule then filters
- * those two short lists by its other tests instead of walking all findings: with 50 rules over
- * 1,000 findings, most rules share a first test (severity, fix age…) or have only one.
+ * The candidate findings of a policy's rules. A rule's finding tests (cheapest first) form a
+ * chain; the chains of a policy form a trie, built once per policy, in which rules that start
+ * with the same tests share a node (ten SLA rules over four severities; five rules on "fix
+ * available, severity ≥ medium" that differ only in their last test). During an evaluation a
+ * node's findings are its parent's filtered by its test, each node computed once, so no
+ * finding is tested twice for the same criterion by rules sharing a prefix.
  */
 
-/** Which active exception covers each finding (1 none, k + 2 active[k]), decided for all findings. */
-export interface Cover {
-  readonly key: string;
-  readonly covered: Uint8Array;
+export interface CandidateNode {
+  /** -1: the root (every finding). */
+  readonly parent: number;
+  readonly test: KeyedFindingTest;
+  /** Kept for the whole evaluation (a prefix of other chains, or the chain of several rules). */
+  readonly stored: boolean;
 }
 
-/** Findings that pass a rule's first test: `open` count for the rule, `shut` are excepted. */
-export interface Split {
-  readonly open: Int32Array;
-  readonly shut: Int32Array;
-}
+export class CandidateTrie {
+  readonly nodes: readonly CandidateNode[];
+  /** Each rule's last node; -1 when it has no finding test (every finding is a candidate). */
+  readonly #ends = new Map<CompiledRule, number>();
 
-export interface Buffers {
-  /** Scratch lists for filtering `open` and `shut` in place. */
-  readonly idx: Int32Array;
-  readonly idx2: Int32Array;
-  readonly columns: Map<string, Uint8Array>;
-  readonly covers: Map<string, Cover>;
-  readonly splits: Map<string, Split>;
-}
-
-export function buffers(ctx: EvalContext): Buffers {
-  let b = ctx.scratch.get('buffers') as Buffers | undefined;
-  if (!b) {
-    const n = ctx.findings.length;
-    b = { idx: new Int32Array(n), idx2: new Int32Array(n), columns: new Map(), covers: new Map(), splits: new Map() };
-    ctx.scratch.set('buffers', b);
-  }
-  return b;
-}
-
-function column(t: KeyedFindingTest, ctx: EvalContext, columns: Map<string, Uint8Array>): Uint8Array {
-  let col = columns.get(t.key);
-  if (!col) {
-    col = new Uint8Array(ctx.findings.length);
-    t.fill?.(col, ctx);
-    columns.set(t.key, col);
-  }
-  return col;
-}
-
-/** The exception cover of one set of active exceptions (rules limited by `rules:` may see different sets). */
-export function cover(active: readonly ActiveException[], ctx: EvalContext, b: Buffers): Cover {
-  let key = 'x';
-  for (const a of active) key += `,${a.id}`;
-  let c = b.covers.get(key);
-  if (c) return c;
-  const index = new ExceptionIndex(active);
-  const fs = ctx.findings;
-  const covered = new Uint8Array(fs.length);
-  for (let i = 0; i < fs.length; i++) covered[i] = index.first(fs[i] as PolicyFinding) + 2;
-  c = { key, covered };
-  b.covers.set(key, c);
-  return c;
-}
-
-/** The findings passing `first` (all findings when a rule has only a count), split by `c`. */
-export function split(first: KeyedFindingTest | undefined, c: Cover | undefined, ctx: EvalContext, b: Buffers): Split {
-  const key = `${first?.key ?? ''}\u0000${c?.key ?? ''}`;
-  let s = b.splits.get(key);
-  if (s) return s;
-  const n = ctx.findings.length;
-  const col = first ? column(first, ctx, b.columns) : undefined;
-  const covered = c?.covered;
-  const { idx: open, idx2: shut } = b;
-  let nOpen = 0;
-  let nShut = 0;
-  for (let i = 0; i < n; i++) {
-    if (col && first) {
-      let r = col[i] as number;
-      if (r === 0) {
-        r = first.test(i, ctx) ? 2 : 1;
-        col[i] = r;
+  constructor(rules: readonly CompiledRule[]) {
+    const made: { parent: number; test: KeyedFindingTest }[] = [];
+    const byKey = new Map<string, number>();
+    const children: number[] = [];
+    const ends: number[] = [];
+    for (const rule of rules) {
+      let at = -1;
+      for (const t of rule.findingTests) {
+        const key = `${at}\u0000${t.key}`;
+        let id = byKey.get(key);
+        if (id === undefined) {
+          id = made.length;
+          made.push({ parent: at, test: t });
+          children.push(0);
+          ends.push(0);
+          byKey.set(key, id);
+          if (at >= 0) children[at] = (children[at] as number) + 1;
+        }
+        at = id;
       }
-      if (r !== 2) continue;
+      if (at >= 0) ends[at] = (ends[at] as number) + 1;
+      this.#ends.set(rule, at);
     }
-    if (covered && (covered[i] as number) > 1) shut[nShut++] = i;
-    else open[nOpen++] = i;
+    this.nodes = made.map((m, id) => ({ ...m, stored: (children[id] as number) > 0 || (ends[id] as number) > 1 }));
   }
-  s = { open: open.slice(0, nOpen), shut: shut.slice(0, nShut) };
-  b.splits.set(key, s);
-  return s;
+
+  end(rule: CompiledRule): number {
+    return this.#ends.get(rule) ?? -1;
+  }
 }
 
-/** Keeps the candidates in `from` that pass one test, writing them to `to` (which may be `from`). */
-export function filter(t: KeyedFindingTest, from: Int32Array, to: Int32Array, n: number, ctx: EvalContext, columns: Map<string, Uint8Array>): number {
-  const col = column(t, ctx, columns);
-  let k = 0;
-  for (let j = 0; j < n; j++) {
-    const i = from[j] as number;
-    let r = col[i] as number;
-    if (r === 0) {
-      r = t.test(i, ctx) ? 2 : 1;
-      col[i] = r;
-    }
-    if (r === 2) to[k++] = i;
+/** The trie's candidate lists during one evaluation (buffers from the evaluation's pool). */
+export class Candidates {
+  /** Per node: how many candidates, -1 not computed yet. */
+  readonly #len: number[];
+  readonly #buf: (Int32Array | undefined)[];
+  /** Where unstored nodes write; read at once by the one rule that asked. */
+  #leaf: Int32Array | undefined;
+  /** The positions of the last `list` call. */
+  buf: Int32Array;
+
+  constructor(
+    readonly trie: CandidateTrie,
+    readonly facts: FindingFacts,
+  ) {
+    this.#len = new Array<number>(trie.nodes.length).fill(-1);
+    this.#buf = new Array<Int32Array | undefined>(trie.nodes.length);
+    this.buf = facts.pool.iota(facts.n);
   }
-  return k;
+
+  /** How many findings pass node `id`'s chain (-1: all findings); their positions are in `buf`, ascending. */
+  list(id: number): number {
+    if (id < 0) {
+      this.buf = this.facts.pool.iota(this.facts.n);
+      return this.facts.n;
+    }
+    const node = this.trie.nodes[id] as CandidateNode;
+    const known = this.#len[id] as number;
+    if (known >= 0) {
+      this.buf = this.#buf[id] as Int32Array;
+      return known;
+    }
+    const n = this.list(node.parent);
+    const from = this.buf;
+    let to: Int32Array;
+    if (node.stored) {
+      to = this.facts.pool.i32();
+      this.#buf[id] = to;
+    } else {
+      this.#leaf ??= this.facts.pool.i32();
+      to = this.#leaf;
+    }
+    const len = n === 0 ? 0 : node.test.select(from, n, to, this.facts);
+    if (node.stored) this.#len[id] = len;
+    this.buf = to;
+    return len;
+  }
 }

@@ -1,9 +1,11 @@
 import { Environment } from '@marcbachmann/cel-js';
 import { describe, expect, it } from 'vitest';
-import { findingsLoop } from './cel-findings.js';
+import { type FindingsLoop, findingsLoop } from './cel-findings.js';
 import { compileCel } from './cel.js';
+import { FindingFacts } from './facts/findings.js';
 import type { EvalContext } from './fields/types.js';
 import { type PolicyFinding, type PolicyInput, parsePolicyInput } from './input.js';
+import { Pool } from './pool.js';
 
 /**
  * The JavaScript loops must give cel-js's answer for every supported expression, and give up
@@ -14,6 +16,13 @@ const env = new Environment({ unlistedVariablesAreDyn: false });
 env.registerVariable('findings', 'dyn');
 const ast = (e: string) => env.parse(e).ast;
 const viaCel = (e: string, findings: readonly unknown[]) => env.parse(e)({ findings }) as unknown;
+/** The facts an evaluation would extract for the loop (as evaluatePolicy does, once for all criteria). */
+const factsOf = (fs: readonly PolicyFinding[], want: number) => {
+  const pool = new Pool();
+  pool.begin(fs.length);
+  return new FindingFacts(fs, 0, pool, want);
+};
+const run = (loop: FindingsLoop | undefined, fs: readonly unknown[]) => loop?.run(factsOf(fs as PolicyFinding[], loop.facts));
 
 const input = parsePolicyInput({
   now: '2026-01-01T00:00:00Z',
@@ -45,10 +54,10 @@ describe('CEL loops over findings as JavaScript', () => {
   it.each(SUPPORTED)('%s gives cel-js\'s answer', (e) => {
     const loop = findingsLoop(ast(e));
     expect(loop).toBeDefined();
-    const fast = loop?.(findings);
+    const fast = run(loop, findings);
     expect(typeof fast).toBe('boolean');
     expect(fast).toBe(viaCel(e, findings));
-    expect(loop?.([])).toBe(viaCel(e, []));
+    expect(run(loop, [])).toBe(viaCel(e, []));
   });
 
   it('leaves other shapes to cel-js', () => {
@@ -69,24 +78,28 @@ describe('CEL loops over findings as JavaScript', () => {
   it('gives up where cel-js raises an error (a finding without the field)', () => {
     const bad = [...findings, { id: 'X', package: { name: 'p' } }] as unknown as PolicyFinding[];
     const loop = findingsLoop(ast('findings.exists(f, f.severity == "critical")'));
-    expect(loop?.(bad)).toBeUndefined();
+    expect(run(loop, bad)).toBeUndefined();
     expect(() => viaCel('findings.exists(f, f.severity == "nope")', bad)).toThrow(/severity/);
     // parsePolicyInput fills purl; a finding built without one makes CEL fail, so the loop gives up.
-    expect(findingsLoop(ast('findings.exists(f, f.package.purl == "x")'))?.(findings)).toBe(false);
-    expect(findingsLoop(ast('findings.exists(f, f.package.purl == "x")'))?.([{ id: 'X', package: { name: 'p' } }] as unknown as PolicyFinding[])).toBeUndefined();
-    expect(findingsLoop(ast('findings.exists(f, f.fixedVersions.size() > 0)'))?.([{ fixedVersions: 'no' }] as unknown as PolicyFinding[])).toBeUndefined();
+    expect(run(findingsLoop(ast('findings.exists(f, f.package.purl == "x")')), findings)).toBe(false);
+    expect(run(findingsLoop(ast('findings.exists(f, f.package.purl == "x")')), [{ id: 'X', package: { name: 'p' } }])).toBeUndefined();
+    expect(run(findingsLoop(ast('findings.exists(f, f.fixedVersions.size() > 0)')), [{ fixedVersions: 'no' }])).toBeUndefined();
+    // Without a package object, or with a severity outside the scale that is not text, it gives up too.
+    expect(run(findingsLoop(ast('findings.exists(f, f.package.type == "npm")')), [{ id: 'X', package: null }])).toBeUndefined();
+    expect(run(findingsLoop(ast('findings.exists(f, f.severity == "high")')), [{ id: 'X', severity: 3 }])).toBeUndefined();
+    expect(run(findingsLoop(ast('findings.exists(f, f.severity == "bogus")')), [{ id: 'X', severity: 'bogus' }])).toBe(true);
   });
 
   it('falls back to cel-js in the rule, which explains the error (fails closed)', () => {
     const p = compileCel('findings.exists(f, f.severity == "critical")');
     if (!p.ok) throw new Error(p.error);
     const bad = [{ id: 'X', package: { name: 'p' } }] as unknown as PolicyFinding[];
-    const r = p.run({ input: { ...input, findings: bad } as PolicyInput, stage: 'deploy', findings: bad, nowMs: 0, memo: new Map(), scratch: new Map() });
+    const r = p.run({ input: { ...input, findings: bad } as PolicyInput, stage: 'deploy', findings: bad, nowMs: 0, facts: () => factsOf(bad, p.facts), scratch: new Map() });
     expect(r.value).toBeUndefined();
     expect(r.error).toMatch(/severity/);
-    const ctx: EvalContext = { input: input as PolicyInput, stage: 'deploy', findings, nowMs: 0, memo: new Map(), scratch: new Map() };
     const ok = compileCel('findings.filter(f, f.package.type == "npm").size() == 2');
     if (!ok.ok) throw new Error(ok.error);
+    const ctx: EvalContext = { input: input as PolicyInput, stage: 'deploy', findings, nowMs: 0, facts: () => factsOf(findings, ok.facts), scratch: new Map() };
     expect(ok.run(ctx)).toEqual({ value: true });
   });
 });

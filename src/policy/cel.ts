@@ -34,7 +34,14 @@ function environment(): Environment {
   return env;
 }
 
-export type CelProgram = { readonly ok: true; run(ctx: EvalContext): { value?: boolean; error?: string } } | { readonly ok: false; readonly error: string };
+export type CelProgram =
+  | {
+      readonly ok: true;
+      /** Finding facts the program's loop over findings reads (FACTS flags; 0 when it has none). */
+      readonly facts: number;
+      run(ctx: EvalContext): { value?: boolean; error?: string };
+    }
+  | { readonly ok: false; readonly error: string };
 
 /** Parses and type-checks one expression; the result must be a bool. */
 export function compileCel(expression: string): CelProgram {
@@ -53,8 +60,9 @@ export function compileCel(expression: string): CelProgram {
   const fast: FindingsLoop | undefined = findingsLoop(program.ast);
   return {
     ok: true,
+    facts: fast?.facts ?? 0,
     run(ctx) {
-      const v = fast?.(ctx.findings);
+      const v = fast?.run(ctx.facts());
       if (v !== undefined) return { value: v };
       try {
         const v: unknown = program(activation(ctx));

@@ -1,11 +1,14 @@
 import { PortcullisError } from '../core/errors.js';
 import type { FindingSeverity } from '../core/finding.js';
 import { parseTime } from './dates.js';
-import type { EvalContext, KeyedFindingTest, Need } from './fields/types.js';
-import { type PolicyFinding, type PolicyInput, type Stage, STAGES } from './input.js';
-import { buffers, cover, filter, split } from './candidates.js';
-import { ActiveException } from './exceptions.js';
+import { applies, Evaluation, PolicyRun } from './evaluation.js';
+import type { ActiveException } from './exceptions.js';
+import type { EvalContext, Need } from './fields/types.js';
+import { type PolicyInput, type Stage, STAGES } from './input.js';
 import type { Action, CompiledException, CompiledRule, LoadedPolicy } from './model.js';
+import { type PolicyPlan, planOf, type StagePlan } from './plan.js';
+import { takePool } from './pool.js';
+import { RuleResultObject } from './result.js';
 
 /**
  * The one engine function: policies × input × stage → verdict with explanations. Pure and
@@ -75,69 +78,62 @@ function report(e: CompiledException): ExceptionReport {
   return { policy: e.policy, name: e.name, reason: e.reason, owner: e.owner, expires: e.expires };
 }
 
+const described = new WeakMap<CompiledException, string>();
+
 function describeException(e: CompiledException): string {
-  return `"${e.name}" (${e.reason}; owner ${e.owner}; expires ${e.expires})`;
-}
-
-interface PolicyExceptions {
-  readonly imageLevel: readonly CompiledException[];
-  readonly findingLevel: readonly ActiveException[];
-  /** No finding-level exception is limited to some rules: every rule sees `findingLevel` as is. */
-  readonly allRules: boolean;
-}
-
-function applies(e: CompiledException, rule: string): boolean {
-  return !e.rules || e.rules.has(rule);
+  let d = described.get(e);
+  if (d === undefined) {
+    d = `"${e.name}" (${e.reason}; owner ${e.owner}; expires ${e.expires})`;
+    described.set(e, d);
+  }
+  return d;
 }
 
 export function evaluatePolicy(policies: readonly LoadedPolicy[], input: PolicyInput, stage: Stage): PolicyResult {
   if (!(STAGES as readonly string[]).includes(stage)) throw new PortcullisError('USAGE', `unknown stage "${stage}"; stages are ${STAGES.join(', ')}`);
   const nowMs = parseTime(input.now);
   if (Number.isNaN(nowMs)) throw new PortcullisError('USAGE', `the policy input's now "${input.now}" is not an RFC 3339 time`);
-  const ctx: EvalContext = { input, stage, findings: input.findings, nowMs, memo: new Map(), scratch: new Map() };
-  const rules: RuleResult[] = [];
-  const expired: ExceptionReport[] = [];
-  const applied = new Map<CompiledException, ActiveException | undefined>();
-  let verdict: Verdict = 'allow';
-  let exceptionIds = 0;
-
-  for (const policy of policies) {
-    const staged = policy.rules.filter((r) => r.stages.has(stage));
-    if (staged.length === 0) continue;
-    const imageLevel: CompiledException[] = [];
-    const findingLevel: ActiveException[] = [];
-    for (const e of policy.exceptions) {
-      if (nowMs > e.expiresMs) {
-        expired.push(report(e));
-        continue;
+  const plans = policies.map(planOf);
+  let want = 0;
+  for (const p of plans) want |= (p.stages.get(stage) as StagePlan).facts;
+  const pool = takePool(input.findings.length);
+  try {
+    const run = new Evaluation(input, stage, nowMs, want, pool);
+    const rules: RuleResult[] = [];
+    const expired: ExceptionReport[] = [];
+    const applied = new Map<CompiledException, ActiveException | undefined>();
+    let verdict: Verdict = 'allow';
+    policies.forEach((policy, p) => {
+      const plan = plans[p] as PolicyPlan;
+      const staged = (plan.stages.get(stage) as StagePlan).rules;
+      if (staged.length === 0) return;
+      const pr = new PolicyRun(policy, plan, run, (e) => expired.push(report(e)));
+      for (const rule of staged) {
+        const r = evaluateRule(rule, pr, applied);
+        rules.push(r);
+        if (r.matched && r.action === 'block') verdict = 'block';
+        else if (r.matched && verdict === 'allow') verdict = 'alert';
       }
-      if (e.images?.outside(input) !== undefined) continue;
-      if (!e.vulnerabilities && !e.packages) imageLevel.push(e);
-      else findingLevel.push(new ActiveException(e, exceptionIds++, input.findings.length));
-    }
-    const exc: PolicyExceptions = { imageLevel, findingLevel, allRules: findingLevel.every((a) => !a.e.rules) };
-    for (const rule of staged) {
-      const r = evaluateRule(rule, ctx, exc, applied);
-      rules.push(r);
-      if (r.matched && r.action === 'block') verdict = 'block';
-      else if (r.matched && verdict === 'allow') verdict = 'alert';
-    }
+    });
+    return {
+      verdict,
+      stage,
+      now: input.now,
+      rules,
+      expiredExceptions: expired,
+      appliedExceptions: [...applied].map(([e, a]) => ({ ...report(e), findings: a?.suppressedCount ?? 0 })),
+    };
+  } finally {
+    pool.end();
   }
-  return {
-    verdict,
-    stage,
-    now: input.now,
-    rules,
-    expiredExceptions: expired,
-    appliedExceptions: [...applied].map(([e, a]) => ({ ...report(e), findings: a?.suppressedCount ?? 0 })),
-  };
 }
 
-function evaluateRule(rule: CompiledRule, ctx: EvalContext, exc: PolicyExceptions, applied: Map<CompiledException, ActiveException | undefined>): RuleResult {
-  const none = (why: string[]): RuleResult => result(rule, false, why, [], 0);
+function evaluateRule(rule: CompiledRule, pr: PolicyRun, applied: Map<CompiledException, ActiveException | undefined>): RuleResult {
+  const ctx = pr.run.ctx;
+  const none = (why: string[]): RuleResult => result(rule, false, why, [], 0, ctx);
   const outside = rule.scope?.outside(ctx.input);
   if (outside !== undefined) return none([`not in scope (${rule.scope?.describe}): ${outside}`]);
-  const exempt = exc.imageLevel.find((e) => applies(e, rule.name));
+  const exempt = pr.imageLevel.find((e) => applies(e, rule.name));
   if (exempt) {
     applied.set(exempt, undefined);
     return none([`the image is excepted by ${describeException(exempt)}`]);
@@ -148,81 +144,57 @@ function evaluateRule(rule: CompiledRule, ctx: EvalContext, exc: PolicyException
     if (!o.matched) return none([o.why]);
     why.push(o.why);
   }
-  if (rule.findingTests.length === 0 && !rule.count) return result(rule, true, why, [], 0);
+  if (rule.findingTests.length === 0 && !rule.count) return result(rule, true, why, [], 0, ctx);
 
-  // Start from the findings that pass the rule's first test, split by whether an exception
-  // covers them (both decided once per evaluation), then filter both parts by the other tests.
-  const b = buffers(ctx);
-  const tests = rule.findingTests;
-  const active = exc.allRules ? exc.findingLevel : exc.findingLevel.filter((a) => applies(a.e, rule.name));
-  const c = active.length ? cover(active, ctx, b) : undefined;
-  const s = split(tests.length ? tests[0] : undefined, c, ctx, b);
-  let open = s.open;
-  let shut = s.shut;
-  let nOpen = open.length;
-  let nShut = shut.length;
-  for (let k = 1; k < tests.length && nOpen + nShut > 0; k++) {
-    const t = tests[k] as KeyedFindingTest;
-    nOpen = filter(t, open, b.idx, nOpen, ctx, b.columns);
-    open = b.idx;
-    nShut = filter(t, shut, b.idx2, nShut, ctx, b.columns);
-    shut = b.idx2;
-  }
-  const count = nOpen;
-  const hits: number[] = [];
-  for (let j = 0; j < nOpen && j < MAX_EVIDENCE; j++) hits.push(open[j] as number);
-  const excepted = nShut;
-  const used = new Set<ActiveException>();
-  if (c) {
-    for (let j = 0; j < nShut; j++) {
-      const i = shut[j] as number;
-      const by = active[(c.covered[i] as number) - 2] as ActiveException;
+  // The findings passing all the rule's tests (shared with rules of the same prefix), split
+  // by whether an active exception covers them: those count, these are excepted. Covered
+  // findings are few, so they are looked up in the list rather than the list walked.
+  const cands = pr.candidates;
+  const len = cands.list(pr.plan.trie.end(rule));
+  const list = cands.buf;
+  const cover = len > 0 ? pr.cover(rule.name) : undefined;
+  const used: ActiveException[] = [];
+  let excepted = 0;
+  if (cover) {
+    for (let x = 0; x < cover.size; x++) {
+      const i = cover.list[x] as number;
+      if (!contains(list, len, i)) continue;
+      excepted++;
+      const by = pr.exception((cover.covered[i] as number) - 1);
       by.suppress(i);
-      used.add(by);
+      if (!used.includes(by)) used.push(by);
     }
+  }
+  const count = len - excepted;
+  const hits = new Array<number>(Math.min(MAX_EVIDENCE, count));
+  for (let j = 0, h = 0; h < hits.length; j++) {
+    const i = list[j] as number;
+    if (!cover || cover.covered[i] === 0) hits[h++] = i;
   }
   const what = rule.findingText ? ` with ${rule.findingText}` : '';
   const countOk = rule.count ? rule.count.test(count) : count > 0;
   why.push(`${count} finding${count === 1 ? '' : 's'}${what}${rule.count ? ` (${rule.count.describe} required)` : ''}`);
   if (excepted > 0) {
     for (const a of used) applied.set(a.e, a);
-    why.push(`${excepted} more excepted by ${[...used].map((a) => describeException(a.e)).join(', ')}`);
+    why.push(`${excepted} more excepted by ${used.map((a) => describeException(a.e)).join(', ')}`);
   }
   return result(rule, countOk, why, hits, count, ctx);
 }
 
-const NO_EVIDENCE: readonly EvidenceFinding[] = Object.freeze([]);
-
-/**
- * Every result has the same properties in the same order. `evidence` is built when first read
- * (JSON.stringify reads it like any other property, so the serialized result is the same):
- * callers that only want the verdict (authz, admission) skip formatting up to 25 findings per
- * rule. It reads the evaluation's findings, so it reflects the input as it was evaluated as
- * long as the caller does not mutate that input.
- */
-function result(rule: CompiledRule, matched: boolean, why: string[], hits: readonly number[], evidenceTotal: number, ctx?: EvalContext): RuleResult {
-  let evidence: readonly EvidenceFinding[] | undefined = hits.length === 0 ? NO_EVIDENCE : undefined;
-  return {
-    policy: rule.policy,
-    rule: rule.name,
-    action: rule.action,
-    matched,
-    why,
-    get evidence(): readonly EvidenceFinding[] {
-      evidence ??= hits.map((i) => evidenceOf(i, ctx as EvalContext, rule));
-      return evidence;
-    },
-    evidenceTotal,
-    remediation: rule.remediation,
-  };
+/** Whether the ascending list[0, len) holds i (binary search). */
+function contains(list: Int32Array, len: number, i: number): boolean {
+  let lo = 0;
+  let hi = len - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const v = list[mid] as number;
+    if (v === i) return true;
+    if (v < i) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return false;
 }
 
-function evidenceOf(i: number, ctx: EvalContext, rule: CompiledRule): EvidenceFinding {
-  const f = ctx.findings[i] as PolicyFinding;
-  const details: string[] = [];
-  for (const t of rule.findingTests) {
-    const d = t.detail?.(i, ctx);
-    if (d) details.push(d);
-  }
-  return { id: f.id, package: f.package.name, version: f.package.version, severity: f.severity, ...(details.length ? { details } : {}) };
+function result(rule: CompiledRule, matched: boolean, why: string[], hits: readonly number[], evidenceTotal: number, ctx: EvalContext): RuleResult {
+  return new RuleResultObject(rule, matched, why, hits, evidenceTotal, ctx.findings, ctx.nowMs);
 }

@@ -99,7 +99,7 @@ function compileRule(file: string, policy: string, raw: unknown, at: string, env
     if (!compiled) continue;
     if (field.needs) needs.add(field.needs);
     if (compiled.level === 'finding') {
-      findingTests.push({ key: `${key}=${JSON.stringify(parsed.data)}`, cost: field.cost ?? 1, describe: compiled.describe, test: compiled.test, detail: compiled.detail, fill: compiled.fill });
+      findingTests.push({ key: `${key}=${JSON.stringify(parsed.data)}`, cost: field.cost ?? 1, describe: compiled.describe, facts: compiled.facts, select: compiled.select, detail: compiled.detail });
     }
     else if (compiled.level === 'count') count = compiled;
     else imageTests.push(compiled);

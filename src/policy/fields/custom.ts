@@ -22,6 +22,7 @@ const cel = defineField({
     return {
       level: 'image',
       describe: `CEL ${expr}`,
+      facts: p.facts,
       test: (ctx) => {
         const r = p.run(ctx);
         if (r.error !== undefined) return { matched: true, why: `CEL evaluation failed (the rule fails closed): ${r.error}` };

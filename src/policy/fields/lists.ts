@@ -65,3 +65,9 @@ export function inNotIn(c: CompiledInNotIn, values: readonly string[], lower = f
   }
   return true;
 }
+
+/** `inNotIn` of one value, or two (a package's name and purl), without building a list. */
+export function inNotInPair(c: CompiledInNotIn, a: string, b: string | undefined): boolean {
+  if (c.in && !c.in.test(a) && (b === undefined || !c.in.test(b))) return false;
+  return !c.notIn || (!c.notIn.test(a) && (b === undefined || !c.notIn.test(b)));
+}

@@ -1,10 +1,11 @@
 import type { z } from 'zod';
+import type { FindingFacts } from '../facts/findings.js';
 import type { PolicyFinding, PolicyInput, Stage } from '../input.js';
 
 /**
- * The field seam: every criterion a rule may name is a field declared in one family file
- * (vulnerability.ts, trust.ts, compliance.ts, custom.ts) and listed in registry.ts. A rule
- * naming anything else is refused at load (STYLE.md habit 7). A field validates its value
+ * The field seam: every criterion a rule may name is a field declared in a file of this folder
+ * (one concern each: severity.ts, cvss.ts, fix.ts, …, trust.ts, compliance.ts, custom.ts) and
+ * listed in registry.ts. A rule naming anything else is refused at load (STYLE.md habit 7). A field validates its value
  * with a zod schema and compiles it once into a test over the policy input.
  *
  * Three levels:
@@ -20,41 +21,50 @@ export type Family = (typeof FAMILIES)[number];
 /** Facts the CLI gathers only when some rule needs them (they cost a second pass or a network call). */
 export type Need = 'compliance' | 'signatures';
 
-/** Per-evaluation state shared by all rules: derived per-finding values are computed once. */
+/** Per-evaluation state shared by all rules. */
 export interface EvalContext {
   readonly input: PolicyInput;
   readonly stage: Stage;
   readonly findings: readonly PolicyFinding[];
   readonly nowMs: number;
-  /** Lazily filled caches indexed by finding position. */
-  readonly memo: Map<string, Float64Array>;
-  /** Other per-evaluation values computed once (the CEL activation, per-package answers). */
+  /** The finding facts of the evaluation (extracted on first call), including those image tests declare. */
+  facts(): FindingFacts;
+  /** Other per-evaluation values computed once (the CEL activation). */
   readonly scratch: Map<unknown, unknown>;
 }
 
+/**
+ * A criterion over one finding. It reads the evaluation's finding facts (../facts/findings.ts,
+ * extracted once) and filters lists of finding positions: one call per rule and criterion, a
+ * tight loop inside, instead of a call per finding.
+ */
 export interface FindingTest {
   readonly level: 'finding';
   /** Human text of the condition, e.g. `severity ≥ high`. */
   readonly describe: string;
-  test(i: number, ctx: EvalContext): boolean;
-  /** Why one matching finding matched, for evidence (e.g. the fix date used). */
-  detail?(i: number, ctx: EvalContext): string | undefined;
-  /** For cheap tests: decide every finding at once (2 pass, 1 fail), a tight loop instead of a call per finding. */
-  fill?(col: Uint8Array, ctx: EvalContext): void;
+  /** The facts `select` reads (FACTS flags): only those are extracted. */
+  readonly facts: number;
+  /** Writes the positions of from[0, n) that pass to `to` (which may be `from`), in order; returns how many. */
+  select(from: Int32Array, n: number, to: Int32Array, facts: FindingFacts): number;
+  /**
+   * Why one matching finding matched, for evidence (e.g. the fix date used). It reads the
+   * finding itself: evidence is built when read, after the evaluation's facts are gone.
+   */
+  detail?(f: PolicyFinding, nowMs: number): string | undefined;
 }
 
 /**
- * A finding test as a rule holds it: `key` identifies field and value, so rules share results
- * within one evaluation. Every one has the same properties (one object shape keeps the
- * engine's loops monomorphic).
+ * A finding test as a rule holds it: `key` identifies field and value, so rules with the same
+ * criteria share their candidate lists within one evaluation. Every one has the same
+ * properties (one object shape keeps the engine's loops monomorphic).
  */
 export interface KeyedFindingTest {
   readonly key: string;
   readonly cost: number;
   readonly describe: string;
-  readonly test: FindingTest['test'];
+  readonly facts: number;
+  readonly select: FindingTest['select'];
   readonly detail: FindingTest['detail'] | undefined;
-  readonly fill: FindingTest['fill'] | undefined;
 }
 
 export interface CountTest {
@@ -72,6 +82,8 @@ export interface ImageOutcome {
 export interface ImageTest {
   readonly level: 'image';
   readonly describe: string;
+  /** Finding facts the test reads through `ctx.facts()` (CEL loops over findings), FACTS flags. */
+  readonly facts?: number;
   test(ctx: EvalContext): ImageOutcome;
 }
 
@@ -104,49 +116,4 @@ export interface FieldDef<S extends z.ZodType = z.ZodType> {
 /** Declares a field with its value type inferred from the schema. */
 export function defineField<S extends z.ZodType>(def: FieldDef<S>): FieldDef {
   return def as unknown as FieldDef;
-}
-
-/** A per-finding number computed for every finding on first use in an evaluation (NaN is a legitimate value: "unknown"). */
-export function numberColumn(ctx: EvalContext, key: string, compute: (f: PolicyFinding) => number): Float64Array {
-  let col = ctx.memo.get(key);
-  if (!col) {
-    const fs = ctx.findings;
-    col = new Float64Array(fs.length);
-    for (let i = 0; i < fs.length; i++) col[i] = compute(fs[i] as PolicyFinding);
-    ctx.memo.set(key, col);
-  }
-  return col;
-}
-
-/** The distinct packages of the findings (by name, or by purl), shared by every package criterion of an evaluation. */
-export interface PackageGroups {
-  /** Per finding: the position of its package in `first`. */
-  readonly of: Int32Array;
-  /** Per distinct package: the first finding that has it. */
-  readonly first: readonly number[];
-}
-
-export function packageGroups(ctx: EvalContext, byPurl: boolean): PackageGroups {
-  const key = byPurl ? 'packagesByPurl' : 'packagesByName';
-  let g = ctx.scratch.get(key) as PackageGroups | undefined;
-  if (!g) {
-    const fs = ctx.findings;
-    const seen = new Map<string, number>();
-    const of = new Int32Array(fs.length);
-    const first: number[] = [];
-    for (let i = 0; i < fs.length; i++) {
-      const p = (fs[i] as PolicyFinding).package;
-      const k = byPurl ? p.purl : p.name;
-      let u = seen.get(k);
-      if (u === undefined) {
-        u = first.length;
-        first.push(i);
-        seen.set(k, u);
-      }
-      of[i] = u;
-    }
-    g = { of, first };
-    ctx.scratch.set(key, g);
-  }
-  return g;
 }
