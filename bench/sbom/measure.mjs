@@ -1,5 +1,6 @@
-// Runs one command under GNU time and returns wall time (process.hrtime) and peak RSS
-// ("Maximum resident set size" of `/usr/bin/time -v`, in KiB on Linux).
+// Runs one command under GNU time and returns wall time (process.hrtime), peak RSS
+// ("Maximum resident set size" of `/usr/bin/time -v`, in KiB on Linux) and CPU time (user +
+// system seconds, all threads: on a shared machine it moves less with the load than wall time).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,7 +8,7 @@ import { join } from 'node:path';
 
 const TIME = '/usr/bin/time';
 
-/** @returns {Promise<{ ms: number, rssMB: number, code: number, stdout: string, stderr: string }>} */
+/** @returns {Promise<{ ms: number, rssMB: number, cpuMs: number, code: number, stdout: string, stderr: string }>} */
 export async function measure(cmd, args, opts = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'pc-bench-time-'));
   const timeOut = join(dir, 'time.txt');
@@ -17,8 +18,11 @@ export async function measure(cmd, args, opts = {}) {
     const ms = Number(process.hrtime.bigint() - start) / 1e6;
     const report = readFileSync(timeOut, 'utf8');
     const rss = /Maximum resident set size \(kbytes\):\s*(\d+)/.exec(report);
+    const user = /User time \(seconds\):\s*([\d.]+)/.exec(report);
+    const sys = /System time \(seconds\):\s*([\d.]+)/.exec(report);
+    const cpuMs = user && sys ? (Number(user[1]) + Number(sys[1])) * 1000 : Number.NaN;
     // GNU time reports a failed command's status on the first line and still exits with it.
-    return { ms, rssMB: rss ? Number(rss[1]) / 1024 : Number.NaN, code, stdout, stderr };
+    return { ms, rssMB: rss ? Number(rss[1]) / 1024 : Number.NaN, cpuMs, code, stdout, stderr };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -37,60 +37,97 @@ function diff(a, b) {
   return `only ours: ${show(oa)}; only peer: ${show(ob)}`;
 }
 
-/** name@version sets: how many, and which names only one side has. */
-function npmDiff(a, b) {
+/** name@version sets: how many, and which keys only one side has. */
+function keyDiff(a, b, nameA, nameB) {
   if (!a || !b) return '';
   const only = (x, y) => [...x].filter((k) => !y.has(k)).sort();
   const show = (xs) => (xs.length ? `${xs.length} (${xs.slice(0, 6).join(', ')}${xs.length > 6 ? ', …' : ''})` : '0');
-  return `only ours: ${show(only(a, b))}; only other: ${show(only(b, a))}`;
+  return `only ${nameA}: ${show(only(a, b))}; only ${nameB}: ${show(only(b, a))}`;
 }
 
-function nodeDetails(node) {
-  const cold = node.ours.cold ?? { ms: Number.NaN, rssMB: Number.NaN };
+const sameSet = (a, b) => Boolean(a && b && a.size === b.size && [...b].every((k) => a.has(k)));
+
+const TRUTH_SOURCE = {
+  npm: 'npm ls --all over the copied tree',
+  pypi: 'importlib.metadata over site-/dist-packages',
+  maven: 'pom.properties, else the bytes in a Maven repository layout',
+  golang: 'go version -m',
+};
+
+function langDetails(lang) {
+  const cold = lang.ours.cold ?? { ms: Number.NaN, rssMB: Number.NaN };
   const row = (name, x, note = '') =>
     console.log(`  ${name.padEnd(24)} ${sec(x.ms).padStart(9)}  ${mb(x.rssMB).padStart(7)}  ${note || why(x) || ''}`);
   console.log('');
-  console.log('=== node_modules image ===');
-  console.log(`image: ${node.ref}`);
-  const st = node.floor.stats;
+  console.log('=== application image (node_modules, pip packages, jars, Go binaries) ===');
+  console.log(`image: ${lang.ref}`);
+  const st = lang.floor.stats;
   if (st) console.log(`layers: ${st.layers}, compressed ${(st.compressedBytes / 2 ** 20).toFixed(1)} MiB, uncompressed ${(st.uncompressedBytes / 2 ** 20).toFixed(1)} MiB`);
-  console.log(`files under the application's node_modules: ${node.files ?? 'n/a'}`);
-  row('floor (zlib gunzip)', node.floor);
-  row('ours cold', cold, why(node.ours) ?? why(cold));
-  row(`syft ${node.syft.version ?? ''}`.trim(), node.syft);
-  row(`trivy ${node.trivy.version ?? ''}`.trim(), node.trivy);
-  const n = (k) => (node.npm[k] ? String(node.npm[k].size) : 'n/a');
-  console.log('npm packages under the application node_modules (unique name@version):');
-  console.log(`  npm ls --all: ${n('truth')}; ours ${n('ours')}, syft ${n('syft')}, trivy ${n('trivy')}`);
-  if (node.npm.ours && node.npm.truth) console.log(`  ours vs npm ls: ${npmDiff(node.npm.ours, node.npm.truth)}`);
-  if (node.npm.ours && node.npm.syft) console.log(`  ours vs syft: ${npmDiff(node.npm.ours, node.npm.syft)}`);
-  if (node.npm.ours && node.npm.trivy) console.log(`  ours vs trivy: ${npmDiff(node.npm.ours, node.npm.trivy)}`);
-}
+  console.log(`files under the application's node_modules: ${lang.files ?? 'n/a'}`);
+  row('floor (zlib gunzip)', lang.floor);
+  row('ours cold', cold, why(lang.ours) ?? why(cold));
+  row(`syft ${lang.syft.version ?? ''}`.trim(), lang.syft);
+  row(`trivy ${lang.trivy.version ?? ''}`.trim(), lang.trivy);
+  if (lang.pairs.length > 0) {
+    // Floor and ours alternate, so each pair saw about the same load on a shared machine.
+    const spread = (xs) => `${xs.map((r) => r.toFixed(3)).join(', ')} (min ${Math.min(...xs).toFixed(3)}, max ${Math.max(...xs).toFixed(3)})`;
+    console.log(`  ours/floor per run, wall time: ${spread(lang.pairs.map((p) => p.wall))}`);
+    console.log(`  ours/floor per run, CPU time (user+sys): ${spread(lang.pairs.map((p) => p.cpu))}`);
+  }
+  if (lang.trivy.input) console.log("  (trivy runs with --skip-files '**/*.jar': it reports no maven packages)");
 
-function nodeResults(node) {
-  const cold = node.ours.cold ?? { ms: Number.NaN, rssMB: Number.NaN };
-  const oursWhy = why(node.ours) ?? why(cold);
-  console.log('  node_modules image:');
-  const rFloor = ratio(cold.ms, node.floor.ms);
-  const rSyft = ratio(cold.ms, node.syft.ms);
-  const rTrivy = ratio(cold.ms, node.trivy.ms);
-  line('node ours/floor', fmt(rFloor), `≤ ${TARGETS.floor}×`, rFloor <= TARGETS.floor, oursWhy);
-  line('node ours/syft', fmt(rSyft), `< ${TARGETS.peers}×`, rSyft < TARGETS.peers, oursWhy ?? why(node.syft));
-  line('node ours/trivy', fmt(rTrivy), `< ${TARGETS.peers}×`, rTrivy < TARGETS.peers, oursWhy ?? why(node.trivy));
-  line('node ours peak RSS', mb(cold.rssMB), `≤ ${TARGETS.rssMB} MB`, cold.rssMB <= TARGETS.rssMB, oursWhy);
-  const files = node.files ?? Number.NaN;
-  line('node_modules files', String(files), '≥ 20000', files >= 20000, 'tree not found');
-  const got = node.npm.ours?.size ?? Number.NaN;
-  const truth = node.npm.truth?.size;
-  const same = node.npm.ours && node.npm.truth && got === truth && [...node.npm.truth].every((k) => node.npm.ours.has(k));
-  line('node ours npm vs npm ls', String(got), `= ${truth ?? '?'}`, Boolean(same), oursWhy);
-  for (const peer of ['syft', 'trivy']) {
-    const size = node.npm[peer]?.size;
-    console.log(`  ${`node ${peer} npm vs npm ls`.padEnd(28)} ${String(size ?? 'n/a').padStart(10)}   (a peer's count, for comparison)`);
+  const { keys, truth } = lang;
+  const n = (s) => (s ? String(s.size) : 'n/a');
+  console.log('packages per ecosystem (unique name@version; npm: under /srv/node-app/node_modules/):');
+  console.log(`  ${'type'.padEnd(7)} ${'truth'.padStart(6)} ${'ours'.padStart(6)} ${'syft'.padStart(6)} ${'trivy'.padStart(6)}   truth from`);
+  for (const type of Object.keys(TRUTH_SOURCE)) {
+    const cells = [truth.keys[type], keys.ours?.[type], keys.syft?.[type], keys.trivy?.[type]].map((x) => n(x).padStart(6));
+    console.log(`  ${type.padEnd(7)} ${cells.join(' ')}   ${TRUTH_SOURCE[type]}`);
+  }
+  const t = truth.notes;
+  if (t.pypiDirs) console.log(`  pypi read from: ${t.pypiDirs.map((d) => `/${d}`).join(', ')}`);
+  if (t.mavenArchives !== undefined) {
+    const unknown = t.mavenUnidentified ?? [];
+    console.log(`  maven: ${t.mavenArchives} archives (nested included), ${t.mavenFromRepository ?? 0} named by a Maven repository, ${unknown.length} by neither${unknown.length ? ` (${unknown.slice(0, 3).join(', ')})` : ''}`);
+  }
+  if (t.goBinaries !== undefined) console.log(`  golang: ${t.goBinaries} Go binaries`);
+  for (const type of Object.keys(TRUTH_SOURCE)) {
+    for (const tool of ['ours', 'syft', 'trivy']) {
+      const got = keys[tool]?.[type];
+      if (got && truth.keys[type] && !sameSet(got, truth.keys[type])) console.log(`  ${type} ${tool} vs truth: ${keyDiff(got, truth.keys[type], tool, 'truth')}`);
+    }
   }
 }
 
-export function report({ ref, floor, ours, syft, trivy, truth, debs, node }) {
+function langResults(lang) {
+  const cold = lang.ours.cold ?? { ms: Number.NaN, rssMB: Number.NaN };
+  const oursWhy = why(lang.ours) ?? why(cold);
+  console.log('  application image:');
+  const rFloor = ratio(cold.ms, lang.floor.ms);
+  const rSyft = ratio(cold.ms, lang.syft.ms);
+  const rTrivy = ratio(cold.ms, lang.trivy.ms);
+  line('lang ours/floor', fmt(rFloor), `≤ ${TARGETS.floor}×`, rFloor <= TARGETS.floor, oursWhy);
+  const rCpu = ratio(cold.cpuMs, lang.floor.cpuMs);
+  console.log(`  ${'lang ours/floor CPU time'.padEnd(28)} ${fmt(rCpu).padStart(10)}   (user+sys medians, for a loaded machine; not the target)`);
+  line('lang ours/syft', fmt(rSyft), `< ${TARGETS.peers}×`, rSyft < TARGETS.peers, oursWhy ?? why(lang.syft));
+  line('lang ours/trivy', fmt(rTrivy), `< ${TARGETS.peers}×`, rTrivy < TARGETS.peers, oursWhy ?? why(lang.trivy));
+  line('lang ours peak RSS', mb(cold.rssMB), `≤ ${TARGETS.rssMB} MB`, cold.rssMB <= TARGETS.rssMB, oursWhy);
+  const files = lang.files ?? Number.NaN;
+  line('node_modules files', String(files), '≥ 20000', files >= 20000, 'tree not found');
+  for (const type of Object.keys(TRUTH_SOURCE)) {
+    const truth = lang.truth.keys[type];
+    // The image must really hold every ecosystem: an empty truth is a broken build.
+    const got = lang.keys.ours?.[type]?.size ?? Number.NaN;
+    const ok = Boolean(truth && truth.size > 0) && sameSet(lang.keys.ours?.[type], truth);
+    line(`lang ours ${type} = truth`, String(got), `= ${truth?.size ?? '?'}`, ok, oursWhy ?? (truth ? undefined : 'no truth'));
+  }
+  for (const peer of ['syft', 'trivy']) {
+    const counts = Object.keys(TRUTH_SOURCE).map((type) => `${type} ${lang.keys[peer]?.[type]?.size ?? 'n/a'}`);
+    console.log(`  ${`lang ${peer} (for comparison)`.padEnd(28)} ${counts.join(', ')}`);
+  }
+}
+
+function debianDetails({ ref, floor, ours, syft, trivy, truth, debs }) {
   const cold = ours.cold ?? { ms: Number.NaN, rssMB: Number.NaN };
   const warm = ours.warm ?? { ms: Number.NaN, rssMB: Number.NaN };
   const shared = ours.shared ?? { ms: Number.NaN, rssMB: Number.NaN };
@@ -125,7 +162,13 @@ export function report({ ref, floor, ours, syft, trivy, truth, debs, node }) {
   console.log(`  ours ${count('ours')}, syft ${count('syft')}, trivy ${count('trivy')}`);
   if (debs.ours && debs.syft) console.log(`  ours vs syft: ${diff(debs.ours, debs.syft)}`);
   if (debs.ours && debs.trivy) console.log(`  ours vs trivy: ${diff(debs.ours, debs.trivy)}`);
+}
 
+function debianResults({ floor, ours, syft, trivy, truth, debs }) {
+  const cold = ours.cold ?? { ms: Number.NaN, rssMB: Number.NaN };
+  const warm = ours.warm ?? { ms: Number.NaN, rssMB: Number.NaN };
+  const shared = ours.shared ?? { ms: Number.NaN, rssMB: Number.NaN };
+  const oursWhy = why(ours) ?? why(cold);
   const rFloor = ratio(cold.ms, floor.ms);
   const rSyft = ratio(cold.ms, syft.ms);
   const rTrivy = ratio(cold.ms, trivy.ms);
@@ -133,11 +176,6 @@ export function report({ ref, floor, ours, syft, trivy, truth, debs, node }) {
   const rShared = ratio(shared.ms, cold.ms);
   const rss = Math.max(cold.rssMB, warm.rssMB, shared.rssMB);
   const peerWhy = (p) => oursWhy ?? why(p);
-
-  if (node) nodeDetails(node);
-
-  console.log('');
-  console.log('=== results (this run) ===');
   line('ours/floor', fmt(rFloor), `≤ ${TARGETS.floor}×`, rFloor <= TARGETS.floor, oursWhy);
   line('ours/syft', fmt(rSyft), `< ${TARGETS.peers}×`, rSyft < TARGETS.peers, peerWhy(syft));
   line('ours/trivy', fmt(rTrivy), `< ${TARGETS.peers}×`, rTrivy < TARGETS.peers, peerWhy(trivy));
@@ -152,7 +190,22 @@ export function report({ ref, floor, ours, syft, trivy, truth, debs, node }) {
   }
   const oursDebs = debs.ours?.size ?? Number.NaN;
   line('ours debs vs dpkg', String(oursDebs), `= ${truth ?? '?'}`, oursDebs === truth, oursWhy);
-  if (node) nodeResults(node);
-  console.log(`  peak RSS: floor ${mb(floor.rssMB)}, ours cold ${mb(cold.rssMB)}, warm ${mb(warm.rssMB)}, shared ${mb(shared.rssMB)}, syft ${mb(syft.rssMB)}, trivy ${mb(trivy.rssMB)}`);
-  for (const [name, p] of [['syft', syft], ['trivy', trivy]]) if (p.missing) console.log(`  peer ${name}: NOT AVAILABLE: ${p.missing}`);
+}
+
+/** Details first, then ratios against the targets; either image may be absent (BENCH_ONLY). */
+export function report({ debian, lang }) {
+  if (debian) debianDetails(debian);
+  if (lang) langDetails(lang);
+  console.log('');
+  console.log('=== results (this run) ===');
+  if (debian) debianResults(debian);
+  if (lang) langResults(lang);
+  const rss = (x) => mb(x?.rssMB);
+  if (debian) {
+    const o = debian.ours;
+    console.log(`  peak RSS: floor ${rss(debian.floor)}, ours cold ${rss(o.cold)}, warm ${rss(o.warm)}, shared ${rss(o.shared)}, syft ${rss(debian.syft)}, trivy ${rss(debian.trivy)}`);
+  }
+  if (lang) console.log(`  peak RSS (application image): floor ${rss(lang.floor)}, ours cold ${rss(lang.ours.cold)}, syft ${rss(lang.syft)}, trivy ${rss(lang.trivy)}`);
+  const peers = debian ?? lang;
+  for (const name of ['syft', 'trivy']) if (peers[name].missing) console.log(`  peer ${name}: NOT AVAILABLE: ${peers[name].missing}`);
 }

@@ -1,17 +1,18 @@
 // SBOM benchmark: portcullis vs the decompression floor, Syft and Trivy on one realistic
 // multi-layer image (see image/Dockerfile), cold and warm cache, plus a second image that
-// shares every layer, and an application image with > 20,000 node_modules files
-// (image/Dockerfile.node) whose npm package count is checked against `npm ls`.
+// shares every layer, and an application image (image/Dockerfile.lang: > 20,000
+// node_modules files, pip-installed Python packages, a Spring Boot fat jar, Go binaries)
+// whose packages per ecosystem are checked against the ecosystems' own tools.
 // All figures come from this one run; ratios and PASS/FAIL print last.
 // Exit 0 even when a target fails (it is a measurement); 2 when the benchmark cannot run.
 // Env: BENCH_RUNS (default 3), BENCH_PEER_RUNS (default 1), BENCH_SKIP_PEERS=1, BENCH_CLI,
-// BENCH_KEEP=1 (keep the SBOMs in bench/.work/tmp).
+// BENCH_KEEP=1 (keep the SBOMs in bench/.work/tmp), BENCH_ONLY=lang (the application image only).
 import { spawnSync } from 'node:child_process';
-import { createReadStream, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { debKeysOfFile, npmKeysOfFile, npmLsKeys } from './count.mjs';
+import { debKeysOfFile, langKeysOfFile, npmLsKeys } from './count.mjs';
 import { measure, median, run } from './measure.mjs';
 import { report } from './report.mjs';
 import { ALL_BUT_TIME, sameFiles } from './same.mjs';
@@ -27,10 +28,12 @@ const log = (s) => console.error(`[bench] ${s}`);
 const images = {
   app1: { tag: 'portcullis-bench/app:1', oci: join(work, 'app1.oci.tar'), dockerGz: join(work, 'app1.docker-gz.tar') },
   app2: { tag: 'portcullis-bench/app:2', oci: join(work, 'app2.oci.tar'), dockerGz: join(work, 'app2.docker-gz.tar') },
-  node1: { tag: 'portcullis-bench/node:1', oci: join(work, 'node1.oci.tar'), dockerGz: join(work, 'node1.docker-gz.tar') },
+  lang1: { tag: 'portcullis-bench/lang:1', oci: join(work, 'lang1.oci.tar'), dockerGz: join(work, 'lang1.docker-gz.tar') },
 };
-/** The node image's application: its path in the image and the host tree it was copied from. */
-const NODE_APP = { dir: '/srv/node-app', host: join(work, 'node-ctx', 'node-app') };
+/** The application image's Node.js app: its path in the image and the host tree it was copied from. */
+const NODE_APP = { dir: '/srv/node-app', host: join(work, 'lang-ctx', 'node-app') };
+/** What the application image holds per ecosystem, written by build-image.sh (lang-truth.py). */
+const LANG_TRUTH = join(work, 'lang1.truth.json');
 
 function fail(msg) {
   console.error(`[bench] cannot run: ${msg}`);
@@ -58,7 +61,7 @@ function tail(s, n = 800) {
 
 async function timed(label, cmd, args, opts) {
   const m = await measure(cmd, args, opts);
-  log(`${label}: ${(m.ms / 1000).toFixed(2)} s, ${m.rssMB.toFixed(0)} MB, exit ${m.code}`);
+  log(`${label}: ${(m.ms / 1000).toFixed(2)} s (cpu ${(m.cpuMs / 1000).toFixed(2)} s), ${m.rssMB.toFixed(0)} MB, exit ${m.code}`);
   if (m.code !== 0) log(`${label} stderr: ${tail(m.stderr)}`);
   return m;
 }
@@ -66,7 +69,7 @@ async function timed(label, cmd, args, opts) {
 function summary(samples) {
   const ok = samples.filter((s) => s.code === 0);
   if (ok.length === 0) return { ok: false, ms: Number.NaN, rssMB: Number.NaN, error: tail(samples[0]?.stderr ?? '', 300) };
-  return { ok: true, ms: median(ok.map((s) => s.ms)), rssMB: Math.max(...ok.map((s) => s.rssMB)), runs: ok.length };
+  return { ok: true, ms: median(ok.map((s) => s.ms)), cpuMs: median(ok.map((s) => s.cpuMs)), rssMB: Math.max(...ok.map((s) => s.rssMB)), runs: ok.length };
 }
 
 async function floor(archive, label = 'floor') {
@@ -103,22 +106,31 @@ async function ours(ref1, ref2) {
   return { cold: summary(cold), shared: summary(shared), warm: summary(warm), sbom: out1, same };
 }
 
-/** Ours on one image, cold cache each run. */
-async function oursCold(ref, label) {
-  if (!existsSync(cli)) return { missing: `${cli} not found (run npm run build)` };
+/**
+ * The floor and ours cold (fresh cache each run) on one image, alternating, so that both
+ * see the same load on a shared machine; each pair's ratio is kept to show the spread.
+ */
+async function floorAndOurs(archive, ref, label) {
+  const floors = [];
   const cold = [];
+  const pairs = [];
   let out;
   for (let i = 0; i < RUNS; i++) {
+    floors.push(await timed(`${label} floor #${i + 1}`, process.execPath, [join(here, 'floor.mjs'), archive]));
+    if (!existsSync(cli)) continue;
     const cache = fresh('cache');
     out = join(cache, '..', `ours-${label}-${i}.json`);
     cold.push(await timed(`ours ${label} cold #${i + 1}`, process.execPath, [cli, 'sbom', ref, '--format', 'json', '-o', out], { env: { ...process.env, PORTCULLIS_CACHE_DIR: cache } }));
     rmSync(cache, { recursive: true, force: true });
     if (cold.at(-1).code !== 0) break;
+    if (floors.at(-1).code === 0) pairs.push({ wall: cold.at(-1).ms / floors.at(-1).ms, cpu: cold.at(-1).cpuMs / floors.at(-1).cpuMs });
   }
-  return { cold: summary(cold), sbom: out };
+  const stats = floors[0]?.code === 0 ? JSON.parse(floors[0].stdout) : undefined;
+  const ours = existsSync(cli) ? { cold: summary(cold), sbom: out } : { missing: `${cli} not found (run npm run build)` };
+  return { floor: { ...summary(floors), stats }, ours, pairs };
 }
 
-/** The truth for the node image: `npm ls --all` over the very tree that was copied into it. */
+/** The truth for the application's npm packages: `npm ls --all` over the very tree that was copied into the image. */
 async function npmTruth() {
   if (!existsSync(join(NODE_APP.host, 'node_modules'))) return undefined;
   // `run` keeps only the tail of stdout; npm ls prints megabytes.
@@ -136,25 +148,44 @@ function nodeModulesFiles() {
   return r.status === 0 ? r.stdout.length : undefined;
 }
 
-/** The node_modules image: floor, ours cold, Syft, Trivy, and npm packages against npm ls. */
-async function nodeImage(transport, skipPeers) {
-  const img = images.node1;
+/** The truth per ecosystem: npm ls for npm, lang-truth.py's reading of the image for the rest. */
+async function langTruth() {
+  let file;
+  try {
+    file = JSON.parse(readFileSync(LANG_TRUTH, 'utf8'));
+  } catch {
+    file = {};
+  }
+  const set = (xs) => (Array.isArray(xs) ? new Set(xs) : undefined);
+  return {
+    keys: { npm: await npmTruth(), pypi: set(file.pypi), maven: set(file.maven), golang: set(file.golang) },
+    notes: {
+      pypiDirs: file.pypiDirs,
+      mavenArchives: file.mavenArchives,
+      mavenFromRepository: file.mavenFromRepository?.length,
+      mavenUnidentified: file.mavenUnidentified,
+      goBinaries: file.goBinaries?.length,
+    },
+  };
+}
+
+/** The application image: floor, ours cold, Syft, Trivy, and each tool's packages per ecosystem against the truth. */
+async function langImage(transport, skipPeers) {
+  const img = images.lang1;
   const path = transport === 'oci-archive' ? img.oci : await ensureDockerGz(img);
   const ref = `${transport}:${path}`;
   await warmPageCache(path);
-  log(`node image ${ref} (${(statSync(path).size / 2 ** 20).toFixed(0)} MiB)`);
-  const f = await floor(path, 'node floor');
-  const o = await oursCold(ref, 'node');
-  const s = skipPeers ? { missing: 'skipped (BENCH_SKIP_PEERS=1)' } : await syft(ref, 'node syft');
-  const t = skipPeers ? { missing: 'skipped (BENCH_SKIP_PEERS=1)' } : await trivy(transport === 'docker-archive' ? path : await ensureDockerGz(img), 'node trivy');
-  const prefix = `${NODE_APP.dir}/node_modules/`;
-  const npm = {
-    truth: await npmTruth(),
-    ours: o.sbom ? npmKeysOfFile(o.sbom, prefix) : undefined,
-    syft: s.sbom ? npmKeysOfFile(s.sbom, prefix) : undefined,
-    trivy: t.sbom ? npmKeysOfFile(t.sbom, prefix) : undefined,
+  log(`application image ${ref} (${(statSync(path).size / 2 ** 20).toFixed(0)} MiB)`);
+  const { floor: f, ours: o, pairs } = await floorAndOurs(path, ref, 'lang');
+  const s = skipPeers ? { missing: 'skipped (BENCH_SKIP_PEERS=1)' } : await syft(ref, 'lang syft');
+  const t = skipPeers ? { missing: 'skipped (BENCH_SKIP_PEERS=1)' } : await trivy(transport === 'docker-archive' ? path : await ensureDockerGz(img), 'lang trivy');
+  const prefixes = { npm: `${NODE_APP.dir}/node_modules/` };
+  const keys = {
+    ours: o.sbom ? langKeysOfFile(o.sbom, prefixes) : undefined,
+    syft: s.sbom ? langKeysOfFile(s.sbom, prefixes) : undefined,
+    trivy: t.sbom ? langKeysOfFile(t.sbom, prefixes) : undefined,
   };
-  return { ref, floor: f, ours: o, syft: s, trivy: t, npm, files: nodeModulesFiles() };
+  return { ref, floor: f, ours: o, pairs, syft: s, trivy: t, keys, truth: await langTruth(), files: nodeModulesFiles() };
 }
 
 /** A Go binary's module version from its build info (go-installed binaries print none). */
@@ -220,25 +251,21 @@ async function ensureDockerGz(img) {
 }
 
 /** Chooses the compressed input form our CLI accepts: oci-archive, else a gzip docker-archive. */
-async function chooseInput() {
+async function chooseInput(probe) {
   if (!existsSync(cli)) return 'oci-archive';
   const cache = fresh('probe');
-  const r = await run(process.execPath, [cli, 'sbom', `oci-archive:${images.app2.oci}`, '--format', 'json', '-o', join(cache, 'probe.json')], {
+  const r = await run(process.execPath, [cli, 'sbom', `oci-archive:${probe.oci}`, '--format', 'json', '-o', join(cache, 'probe.json')], {
     env: { ...process.env, PORTCULLIS_CACHE_DIR: cache },
   });
   rmSync(cache, { recursive: true, force: true });
   if (r.code === 0) return 'oci-archive';
   log(`our CLI does not read oci-archive (exit ${r.code}); falling back to a gzip docker-archive for every tool`);
-  for (const img of Object.values(images)) await ensureDockerGz(img);
+  for (const img of Object.values(images)) if (existsSync(img.oci)) await ensureDockerGz(img);
   return 'docker-archive';
 }
 
-async function main() {
-  for (const img of Object.values(images)) if (!existsSync(img.oci)) fail(`${img.oci} missing: run bench/sbom/build-image.sh`);
-  if (!existsSync('/usr/bin/time')) fail('/usr/bin/time missing: apt-get install -y time');
-  rmSync(join(work, 'tmp'), { recursive: true, force: true });
-
-  const transport = await chooseInput();
+/** The Debian image: floor, ours cold/shared/warm, Syft, Trivy, and deb packages against dpkg. */
+async function debianImage(transport, skipPeers) {
   const path1 = transport === 'oci-archive' ? images.app1.oci : images.app1.dockerGz;
   const path2 = transport === 'oci-archive' ? images.app2.oci : images.app2.dockerGz;
   const ref1 = `${transport}:${path1}`;
@@ -249,7 +276,6 @@ async function main() {
   log(`input ${ref1} (${(statSync(path1).size / 2 ** 20).toFixed(0)} MiB), ${RUNS} runs each (peers ${PEER_RUNS})`);
   const f = await floor(path1);
   const o = await ours(ref1, ref2);
-  const skipPeers = process.env.BENCH_SKIP_PEERS === '1';
   const s = skipPeers ? { missing: 'skipped (BENCH_SKIP_PEERS=1)' } : await syft(ref1);
   // Trivy reads a docker-archive or an OCI layout directory, not an oci-archive file: it
   // gets the same image as a docker-archive with gzip layers (a single file, as for us).
@@ -261,8 +287,22 @@ async function main() {
     syft: s.sbom ? debKeysOfFile(s.sbom) : undefined,
     trivy: t.sbom ? debKeysOfFile(t.sbom) : undefined,
   };
-  const node = await nodeImage(transport, skipPeers);
-  report({ ref: ref1, floor: f, ours: o, syft: s, trivy: t, truth, debs, node });
+  return { ref: ref1, floor: f, ours: o, syft: s, trivy: t, truth, debs };
+}
+
+async function main() {
+  const only = process.env.BENCH_ONLY;
+  if (only !== undefined && only !== 'lang') fail(`BENCH_ONLY=${only}: only "lang" (the application image) is known`);
+  const wanted = only === 'lang' ? { lang1: images.lang1 } : images;
+  for (const img of Object.values(wanted)) if (!existsSync(img.oci)) fail(`${img.oci} missing: run bench/sbom/build-image.sh`);
+  if (!existsSync('/usr/bin/time')) fail('/usr/bin/time missing: apt-get install -y time');
+  rmSync(join(work, 'tmp'), { recursive: true, force: true });
+
+  const transport = await chooseInput(only === 'lang' ? images.lang1 : images.app2);
+  const skipPeers = process.env.BENCH_SKIP_PEERS === '1';
+  const debian = only === 'lang' ? undefined : await debianImage(transport, skipPeers);
+  const lang = await langImage(transport, skipPeers);
+  report({ debian, lang });
   // SBOMs and caches are large and would be linted as part of bench/; BENCH_KEEP=1 keeps them.
   if (process.env.BENCH_KEEP !== '1') rmSync(join(work, 'tmp'), { recursive: true, force: true });
 }

@@ -4,6 +4,7 @@
 # Exit 0 even when a target fails; non-zero only when the benchmark itself cannot run.
 #   bench/sbom/run.sh            # BENCH_RUNS=3 BENCH_PEER_RUNS=1 by default
 #   BENCH_SKIP_PEERS=1 bench/sbom/run.sh
+#   BENCH_ONLY=lang bench/sbom/run.sh   # the application image only (language packages)
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
