@@ -328,8 +328,8 @@ async function languageImage() {
     }
     return { name: 'app-languages', desc: `${tag} (Debian 12: python3-requests/jinja2/cryptography, ruby-rack, skopeo, pip urllib3 1.26.5, gem rack 2.1.4, npm app)`, path };
   }
-  const node = join(work, '..', 'node1.docker.tar');
-  if (existsSync(node)) return { name: 'node', desc: 'portcullis-bench/node:1 from bench/sbom (Debian 12, skopeo, python3 libraries, 566 npm packages)', path: node };
+  const lang = join(work, '..', 'lang1.docker.tar');
+  if (existsSync(lang)) return { name: 'lang', desc: 'portcullis-bench/lang:1 from bench/sbom (Debian 12; 566 npm packages, a pip venv, a Spring Boot fat jar, Go binaries)', path: lang };
   log('no language image: run `npx vitest run test/e2e/sbom-languages.test.ts` (builds portcullis-test/app-languages) or bench/sbom/build-image.sh');
   return undefined;
 }
