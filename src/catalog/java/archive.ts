@@ -69,6 +69,14 @@ function read(buf: Buffer, entry: ZipEntry, cap: number, state: State, where: st
   return r.data;
 }
 
+/** Only names are counted, never read: the package prefix is evidence for a groupId (group.ts). */
+function countClass(dirs: Map<string, number>, name: string): void {
+  // META-INF/versions/N/… repeats packages; BOOT-INF/WEB-INF classes belong to the app.
+  if (/^(?:META-INF|BOOT-INF|WEB-INF)\//.test(name)) return;
+  const dir = name.slice(0, Math.max(0, name.lastIndexOf('/')));
+  if (dirs.size < 10_000 || dirs.has(dir)) dirs.set(dir, (dirs.get(dir) ?? 0) + 1);
+}
+
 function walk(buf: Buffer, virtualPath: string, depth: number, state: State): void {
   const listing = listZip(buf, state.entriesLeft);
   if (!listing.ok) {
@@ -80,6 +88,7 @@ function walk(buf: Buffer, virtualPath: string, depth: number, state: State): vo
   let manifest: Record<string, string> | undefined;
   const descriptors = new Map<string, Descriptor>();
   const nested: ZipEntry[] = [];
+  const classDirs = new Map<string, number>();
   for (const e of listing.entries) {
     if (unsafeName(e.name)) {
       if (unsafe++ === 0) note(state, `${virtualPath}: unsafe entry name ${JSON.stringify(e.name.slice(0, 200))} skipped`);
@@ -103,10 +112,11 @@ function walk(buf: Buffer, virtualPath: string, depth: number, state: State): vo
       continue;
     }
     if (isArchiveName(e.name)) nested.push(e);
+    else if (e.name.endsWith('.class')) countClass(classDirs, e.name);
   }
   if (unsafe > 1) note(state, `${virtualPath}: ${unsafe} unsafe entry names skipped`);
   const fileName = virtualPath.slice(Math.max(virtualPath.lastIndexOf('/'), virtualPath.lastIndexOf(':')) + 1);
-  const found = identify({ fileName, virtualPath, nested: depth > 0, manifest, descriptors: [...descriptors.values()] });
+  const found = identify({ fileName, virtualPath, nested: depth > 0, manifest, descriptors: [...descriptors.values()], classDirs });
   for (const a of found) {
     if (state.artifacts.length < LIMITS.maxArtifacts) state.artifacts.push(a);
   }

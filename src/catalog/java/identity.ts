@@ -1,3 +1,4 @@
+import { inferGroupId, type GroupIdSource } from './group.js';
 import type { Coordinates, PomXml } from './pom.js';
 
 /**
@@ -16,6 +17,8 @@ export type IdentitySource = 'pom.properties' | 'pom.xml' | 'manifest' | 'filena
 
 export interface JavaArtifact {
   readonly groupId?: string;
+  /** Which evidence gave a groupId not read from a descriptor (group.ts). */
+  readonly groupIdFrom?: GroupIdSource;
   readonly artifactId: string;
   readonly version: string;
   readonly source: IdentitySource;
@@ -41,6 +44,8 @@ export interface ArchiveFacts {
   readonly nested: boolean;
   readonly manifest: Record<string, string> | undefined;
   readonly descriptors: readonly Descriptor[];
+  /** `.class` entries per directory (`org/springframework/core` → 120), outside META-INF. */
+  readonly classDirs: ReadonlyMap<string, number>;
 }
 
 /** A Maven coordinate segment: no spaces, slashes or property references. */
@@ -87,13 +92,8 @@ function fromManifest(m: Record<string, string>): Omit<JavaArtifact, 'virtualPat
   const artifactId = jenkins ? take('Short-Name') : take('Implementation-Title', 'Specification-Title', 'Bundle-Name');
   const version = jenkins ? take('Plugin-Version') : take('Implementation-Version', 'Specification-Version', 'Bundle-Version');
   if (!artifactId || !version || !ID.test(artifactId) || !VERSION.test(version)) return undefined;
-  let groupId = take('Group-Id', 'Implementation-Vendor-Id');
-  const bsn = groupId ? undefined : take('Bundle-SymbolicName');
-  // `com.fasterxml.jackson.core.jackson-databind;singleton:=true` → `com.fasterxml.jackson.core`
-  if (bsn) groupId = bsn.split(';')[0]!.trim().replace(/\.[^.]*$/, '');
   if (m['Automatic-Module-Name']) used['Automatic-Module-Name'] = m['Automatic-Module-Name'];
-  const group = groupId && ID.test(groupId) ? { groupId } : {};
-  return { ...group, artifactId, version, source: 'manifest', licenses: manifestLicenses(m), manifest: used };
+  return { artifactId, version, source: 'manifest', licenses: manifestLicenses(m), manifest: used };
 }
 
 /** Distributions rename jars (`error_prone_annotations` ships as `error-prone-annotations`). */
@@ -112,7 +112,16 @@ export function identify(facts: ArchiveFacts): JavaArtifact[] {
   const matches = out.some((a) => file && a.artifactId === file.artifactId && a.version === file.version);
   if (matches) return out;
   const fromName = file && out.length === 0 ? { ...file, source: 'filename' as const, licenses: facts.manifest ? manifestLicenses(facts.manifest) : [] } : undefined;
-  const own = (facts.manifest && fromManifest(facts.manifest)) ?? fromName;
-  if (own && !out.some((a) => sameArtifact(a.artifactId, own.artifactId))) out.push({ ...own, ...where });
+  const own: Omit<JavaArtifact, 'virtualPath' | 'nested'> | undefined = (facts.manifest && fromManifest(facts.manifest)) ?? fromName;
+  if (!own || out.some((a) => sameArtifact(a.artifactId, own.artifactId))) return out;
+  const group = inferGroupId(own.artifactId, facts.manifest, facts.classDirs);
+  if (!group) {
+    out.push({ ...own, ...where });
+    return out;
+  }
+  // Record the manifest attribute that named the group beside those that named the artifact.
+  const field = group.from === 'classes' ? undefined : facts.manifest?.[group.from];
+  const manifest = field === undefined ? own.manifest : { ...own.manifest, [group.from]: field };
+  out.push({ ...own, groupId: group.groupId, groupIdFrom: group.from, ...(manifest ? { manifest } : {}), ...where });
   return out;
 }

@@ -13,7 +13,8 @@ import { fileLocation } from '../captured-file.js';
  * turns the summaries into `maven` packages named `groupId:artifactId` like GHSA/OSV.
  */
 const ID = 'java';
-const VERSION = '1';
+/** 2: groupId from manifest fields and class packages when no descriptor names it. */
+const VERSION = '2';
 const FOUND_BY = `${ID}@${VERSION}`;
 /** Fat jars and wars reach a few hundred MiB; beyond that the file is not worth holding. */
 const MAX_FILE_SIZE = 512 * 1024 * 1024;
@@ -21,6 +22,7 @@ const MAX_FILE_SIZE = 512 * 1024 * 1024;
 /** Summaries come back from the layer cache: checked before use. */
 const ArtifactSchema = z.object({
   groupId: z.string().optional(),
+  groupIdFrom: z.enum(['Group-Id', 'Implementation-Title', 'Automatic-Module-Name', 'Bundle-SymbolicName', 'Implementation-Vendor-Id', 'Implementation-Vendor', 'Specification-Vendor', 'classes']).optional(),
   artifactId: z.string(),
   version: z.string(),
   source: z.enum(['pom.properties', 'pom.xml', 'manifest', 'filename']),
@@ -47,6 +49,7 @@ function toPackage(a: JavaArtifact, location: Location): Package {
   const purl = new PackageURL('maven', a.groupId ?? a.artifactId, a.artifactId, a.version, undefined, undefined).toString();
   const metadata: Record<string, unknown> = {
     ...(a.groupId ? { groupId: a.groupId } : { groupIdUnknown: true }),
+    ...(a.groupIdFrom ? { groupIdFrom: a.groupIdFrom } : {}),
     artifactId: a.artifactId,
     identity: a.source,
     virtualPath: a.virtualPath,

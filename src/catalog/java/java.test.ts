@@ -81,7 +81,7 @@ describe('java cataloger on Debian jars', () => {
           expect(p.version).toBe(version);
           expect(p.locations).toEqual([{ path: jar, layerDiffId: LAYER }]);
           expect(p.metadata?.nested).toBe(false);
-          expect(p.foundBy).toBe('java@1');
+          expect(p.foundBy).toBe('java@2');
         }
       }
     });
